@@ -1,0 +1,73 @@
+/**
+ * The engine's error classes. Each carries its context so the command line can print one line
+ * that names the file, the field and what was expected.
+ */
+
+/** A dataset file that cannot be used: wrong magic number, truncated, inconsistent counts, bad labels. */
+export class DatasetError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+    this.name = 'DatasetError';
+  }
+}
+
+/** An experiment definition that fails validation. `field` is a path like `models[1]`. */
+export class DefinitionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${field}: ${reason}`);
+    this.name = 'DefinitionError';
+  }
+}
+
+/** A results file that does not match the results schema. */
+export class ResultsError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${field}: ${reason}`);
+    this.name = 'ResultsError';
+  }
+}
+
+/** Training produced a NaN or infinite loss; nothing is written for such a run. */
+export class DivergenceError extends Error {
+  constructor(
+    readonly model: string,
+    readonly seed: number,
+    readonly epoch: number,
+    readonly batch: number,
+    readonly loss: number,
+  ) {
+    super(
+      `${model} (seed ${seed}) diverged: loss ${loss} at epoch ${epoch}, batch ${batch}; no results were written`,
+    );
+    this.name = 'DivergenceError';
+  }
+}
+
+/** A bad command-line argument or a backend that cannot be loaded. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Turns a zod issue path into the `models[1].id` form used in messages. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
