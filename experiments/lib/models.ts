@@ -108,7 +108,13 @@ export function buildModel(id: ModelId, seed: number): tf.LayersModel {
   const model = tf.sequential({ name: id.replace(/[^a-z0-9]/g, '_') });
   let shape: number[] = [IMAGE_SIZE, IMAGE_SIZE, 1];
   let first = true;
-  const input = () => (first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {});
+  const counts: Record<string, number> = {};
+  /** Readable layer names for the summary table: conv1, pool1, fc1, … */
+  const name = (prefix: string) => `${prefix}${(counts[prefix] = (counts[prefix] ?? 0) + 1)}`;
+  const input = (prefix: string) => ({
+    name: prefix === 'flatten' || prefix === 'crop' ? prefix : name(prefix),
+    ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
+  });
   PLANS[id].forEach((layer, index) => {
     const layerSeed = seed * 1000 + index * 2;
     switch (layer.kind) {
@@ -120,14 +126,14 @@ export function buildModel(id: ModelId, seed: number): tf.LayersModel {
               [cut, cut],
               [cut, cut],
             ],
-            ...input(),
+            ...input('crop'),
           }),
         );
         shape = [layer.size, layer.size, shape[2]!];
         break;
       }
       case 'flatten':
-        model.add(tf.layers.flatten(input()));
+        model.add(tf.layers.flatten(input('flatten')));
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
       case 'conv': {
@@ -141,14 +147,14 @@ export function buildModel(id: ModelId, seed: number): tf.LayersModel {
             activation: layer.activation,
             kernelInitializer: init.kernel,
             biasInitializer: init.bias,
-            ...input(),
+            ...input('conv'),
           }),
         );
         shape = [shape[0]! - layer.kernel + 1, shape[1]! - layer.kernel + 1, layer.filters];
         break;
       }
       case 'avgpool':
-        model.add(tf.layers.averagePooling2d({ poolSize: 2, strides: 2, ...input() }));
+        model.add(tf.layers.averagePooling2d({ poolSize: 2, strides: 2, ...input('pool') }));
         shape = [shape[0]! / 2, shape[1]! / 2, shape[2]!];
         break;
       case 'dense': {
@@ -159,7 +165,7 @@ export function buildModel(id: ModelId, seed: number): tf.LayersModel {
             activation: layer.activation,
             kernelInitializer: init.kernel,
             biasInitializer: init.bias,
-            ...input(),
+            ...input('fc'),
           }),
         );
         shape = [layer.units];

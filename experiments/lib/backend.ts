@@ -1,0 +1,87 @@
+/**
+ * Chooses the TensorFlow.js backend experiments run on, on the one tfjs instance
+ * (`@tensorflow/tfjs`) that every other module imports.
+ *
+ * 'auto' takes the fastest that loads: the native 'tensorflow' backend of `@tensorflow/tfjs-node`
+ * (an optional dependency whose install downloads libtensorflow, so it is often absent), then
+ * 'wasm' from `@tensorflow/tfjs-backend-wasm` with the kernels of ./wasm-kernels.ts added, then the
+ * plain JavaScript 'cpu' backend, the slowest (LeNet-5 trains about 100 times slower than on wasm).
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from './errors.ts';
+import { registerWasmKernels } from './wasm-kernels.ts';
+
+/** tfjs's own backend names; 'tensorflow' is the native backend of `@tensorflow/tfjs-node`. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** The backend in use. e.g. `{ name: 'wasm', version: '4.22.0', tfjs: '4.22.0' }` */
+export interface BackendInfo {
+  name: BackendName;
+  /** Version of the npm package that provides the backend, from its package.json. */
+  version: string;
+  /** Version of `@tensorflow/tfjs`, from its package.json. */
+  tfjs: string;
+}
+
+const PACKAGES: Record<BackendName, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Makes `requested` the active tfjs backend and describes it. 'auto' tries tensorflow, wasm and
+ * cpu in that order. A named backend that cannot be loaded, or an unknown name (the value may come
+ * straight from the command line), throws a `UsageError` whose message is one line.
+ * Calling it again, with the same or another name, is fine.
+ */
+export async function selectBackend(requested: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
+  if (requested === 'auto') {
+    for (const name of BACKEND_NAMES) {
+      try {
+        return await activate(name);
+      } catch {
+        continue;
+      }
+    }
+    throw new UsageError(`no TensorFlow.js backend could be loaded (tried ${BACKEND_NAMES.join(', ')})`);
+  }
+  if (!BACKEND_NAMES.includes(requested)) {
+    throw new UsageError(`unknown backend '${String(requested)}' (known: auto, ${BACKEND_NAMES.join(', ')})`);
+  }
+  try {
+    return await activate(requested);
+  } catch (error) {
+    throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
+  }
+}
+
+async function activate(name: BackendName): Promise<BackendInfo> {
+  if (name !== 'cpu') {
+    // Importing the package registers its backend; tfjs itself bundles cpu. A specifier held in a
+    // variable also keeps the type checker from requiring the optional tfjs-node to be installed.
+    await import(PACKAGES[name]);
+  }
+  if (name === 'wasm') registerWasmKernels();
+  // tfjs's setBackend logs and returns false, rather than throwing, when a backend fails to start.
+  if (!(await tf.setBackend(name))) {
+    throw new Error(`tf.setBackend('${name}') failed`);
+  }
+  await tf.ready();
+  return { name, version: packageVersion(PACKAGES[name]), tfjs: packageVersion('@tensorflow/tfjs') };
+}
+
+function packageVersion(packageName: string): string {
+  const manifest = require(`${packageName}/package.json`) as { version: string };
+  return manifest.version;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0]!.trim();
+}

@@ -1,0 +1,173 @@
+/**
+ * Claims: statements a post's prose relies on, listed in its front matter and checked against the
+ * results at build time, e.g. `lenet5.accuracy > mlp5.accuracy` or `mlp5.sizeBytes / lenet5.sizeBytes > 10`.
+ *
+ * Grammar (parsed by jsep, then evaluated by walking only the whitelisted nodes below; nothing is
+ * ever passed to eval): numbers; `run.metric` references, where a run key that is not an identifier
+ * is quoted (`'mlp1@64'.accuracy`, `'mlp-128'.params`); unary minus; `+ - * /`; `< <= > >= == !=`;
+ * `and`/`&&`, `or`/`||`; parentheses. A reference stands for the metric's value, the mean for a Stat.
+ */
+import jsep from 'jsep';
+import type { Results } from '../experiments/lib/results.ts';
+import { ClaimError, ContentError } from './errors.ts';
+import { lookup } from './results.ts';
+
+let wordOperatorsAdded = false;
+
+/** jsep with the word operators `and` and `or` (same precedence as `&&` and `||`). */
+function parser(): typeof jsep {
+  if (!wordOperatorsAdded) {
+    jsep.addBinaryOp('or', 1);
+    jsep.addBinaryOp('and', 2);
+    wordOperatorsAdded = true;
+  }
+  return jsep;
+}
+
+const ARITHMETIC = new Set(['+', '-', '*', '/']);
+const COMPARISON = new Set(['<', '<=', '>', '>=', '==', '!=']);
+const LOGICAL = new Set(['and', 'or', '&&', '||']);
+
+const ALLOWED = 'numbers, run.metric, + - * /, comparisons, and/or';
+
+/** A value used while evaluating: its text in the claim and the number it had. e.g. { text: 'lenet5.accuracy', value: 0.981 } */
+export interface ClaimValue {
+  text: string;
+  value: number;
+}
+
+export interface ClaimOutcome {
+  holds: boolean;
+  /** Every run.metric reference, in order of appearance, with its value. */
+  values: ClaimValue[];
+}
+
+/** Thrown inside evaluation; turned into a ClaimError that names the post and the claim. */
+class Unsupported extends Error {}
+
+/**
+ * Evaluates one claim against an experiment's results. Throws ClaimError if the claim cannot be
+ * parsed, uses anything outside the grammar, or names an unknown run or metric; returns whether it holds.
+ */
+export function evaluateClaim(claim: string, experiment: Results, post: string): ClaimOutcome {
+  let tree: jsep.Expression;
+  try {
+    tree = parser()(claim);
+  } catch (error) {
+    throw new ClaimError(post, claim, `cannot be parsed: ${(error as Error).message}`);
+  }
+  const values: ClaimValue[] = [];
+
+  const number = (node: jsep.Expression): number => {
+    const result = evaluate(node);
+    if (typeof result !== 'number') throw new Unsupported('a comparison cannot be used as a number');
+    return result;
+  };
+  const truth = (node: jsep.Expression): boolean => {
+    const result = evaluate(node);
+    if (typeof result !== 'boolean') throw new Unsupported('a number cannot be used as a statement');
+    return result;
+  };
+
+  function evaluate(node: jsep.Expression): number | boolean {
+    switch (node.type) {
+      case 'Literal': {
+        const { value } = node as jsep.Literal;
+        if (typeof value !== 'number') throw new Unsupported(`the literal ${String(node.raw)} is not a number`);
+        return value;
+      }
+      case 'MemberExpression': {
+        const member = node as jsep.MemberExpression;
+        const object = member.object;
+        const runKey =
+          object.type === 'Identifier'
+            ? (object as jsep.Identifier).name
+            : object.type === 'Literal' && typeof (object as jsep.Literal).value === 'string'
+              ? ((object as jsep.Literal).value as string)
+              : null;
+        if (runKey === null || member.computed || member.property.type !== 'Identifier') {
+          throw new Unsupported('references must read run.metric');
+        }
+        const metric = (member.property as jsep.Identifier).name;
+        const found = lookup(experiment, runKey, metric, { file: post, line: null });
+        const text = object.type === 'Identifier' ? `${runKey}.${metric}` : `'${runKey}'.${metric}`;
+        values.push({ text, value: found.value });
+        return found.value;
+      }
+      case 'UnaryExpression': {
+        const unary = node as jsep.UnaryExpression;
+        if (unary.operator !== '-') throw new Unsupported(`the operator '${unary.operator}' is not allowed`);
+        return -number(unary.argument);
+      }
+      case 'BinaryExpression': {
+        const { operator, left, right } = node as jsep.BinaryExpression;
+        if (ARITHMETIC.has(operator)) {
+          const [a, b] = [number(left), number(right)];
+          return operator === '+' ? a + b : operator === '-' ? a - b : operator === '*' ? a * b : a / b;
+        }
+        if (COMPARISON.has(operator)) {
+          const [a, b] = [number(left), number(right)];
+          const compare: Record<string, boolean> = {
+            '<': a < b,
+            '<=': a <= b,
+            '>': a > b,
+            '>=': a >= b,
+            '==': a === b,
+            '!=': a !== b,
+          };
+          return compare[operator]!;
+        }
+        if (LOGICAL.has(operator)) {
+          // Both sides are evaluated so every reference is checked and reported.
+          const [a, b] = [truth(left), truth(right)];
+          return operator === 'and' || operator === '&&' ? a && b : a || b;
+        }
+        throw new Unsupported(`the operator '${operator}' is not allowed`);
+      }
+      case 'Identifier':
+        throw new Unsupported(`'${(node as jsep.Identifier).name}' is not a run.metric reference`);
+      default:
+        throw new Unsupported(`${describe(node.type)} is not allowed`);
+    }
+  }
+
+  try {
+    return { holds: truth(tree), values };
+  } catch (error) {
+    if (error instanceof Unsupported) {
+      throw new ClaimError(post, claim, `cannot be evaluated: ${error.message} (allowed: ${ALLOWED})`);
+    }
+    if (error instanceof ContentError) {
+      throw new ClaimError(post, claim, `cannot be evaluated: ${error.reason}`);
+    }
+    throw error;
+  }
+}
+
+function describe(type: string): string {
+  const names: Record<string, string> = {
+    CallExpression: 'a function call',
+    Compound: 'more than one expression',
+    ConditionalExpression: 'a conditional',
+    ArrayExpression: 'an array',
+    ThisExpression: 'this',
+  };
+  return names[type] ?? `a ${type}`;
+}
+
+/** A value as it appears in claim messages: four significant figures. e.g. 0.981134 → "0.9811" */
+function show(value: number): string {
+  return String(Number(value.toPrecision(4)));
+}
+
+/** Checks every claim of a post; throws ClaimError naming the first false one and the values it used. */
+export function checkClaims(claims: readonly string[], experiment: Results, post: string): void {
+  for (const claim of claims) {
+    const outcome = evaluateClaim(claim, experiment, post);
+    if (!outcome.holds) {
+      const unique = [...new Map(outcome.values.map((v) => [v.text, v])).values()];
+      const actual = unique.map((v) => `${v.text} = ${show(v.value)}`).join(', ');
+      throw new ClaimError(post, claim, `is false${actual === '' ? '' : `: ${actual}`}`);
+    }
+  }
+}
