@@ -73,7 +73,8 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
     switch (node.type) {
       case 'Literal': {
         const { value } = node as jsep.Literal;
-        if (typeof value !== 'number') throw new Unsupported(`the literal ${String(node.raw)} is not a number`);
+        if (typeof value !== 'number')
+          throw new Unsupported(`the literal ${String(node.raw)} is not a number`);
         return value;
       }
       case 'MemberExpression': {

@@ -2,6 +2,7 @@
  * The slice of Eleventy 3's configuration API the site's plugins use, typed here because the
  * package ships JavaScript without declarations (`@11ty/eleventy/UserConfig` points at a .js file).
  */
+import type MarkdownIt from 'markdown-it';
 
 // Shortcodes are called with Eleventy's `this` (see page.ts) and the arguments written in the post.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,8 +18,9 @@ export interface EleventyConfig {
   addPreprocessor(name: string, extensions: string, callback: Callable): void;
   addPassthroughCopy(paths: string | Record<string, string>): void;
   addWatchTarget(target: string): void;
-  amendLibrary(name: 'md', amend: (library: import('markdown-it').default) => unknown): void;
+  amendLibrary(name: 'md', amend: (library: MarkdownIt) => unknown): void;
   on(event: string, callback: Callable): void;
+  setUseGitIgnore(enabled: boolean): void;
   setServerOptions(options: Record<string, unknown>): void;
   /** The project's input and output folders (set before the config file runs). */
   directories: { input: string; output: string; includes: string };

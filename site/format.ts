@@ -9,15 +9,7 @@ import type { MetricName } from '../experiments/lib/results.ts';
 
 /** The kinds of quantity the metrics hold, each with its own unit ladder. */
 export type Quantity =
-  | 'fraction'
-  | 'count'
-  | 'bytes'
-  | 'seconds'
-  | 'microseconds'
-  | 'grams'
-  | 'kwh'
-  | 'perSecond'
-  | 'plain';
+  'fraction' | 'count' | 'bytes' | 'seconds' | 'microseconds' | 'grams' | 'kwh' | 'perSecond' | 'plain';
 
 /** What each metric measures. Every key of RunMetrics appears here (the compiler checks it). */
 export const METRIC_QUANTITIES: Record<MetricName, Quantity> = {
@@ -222,5 +214,10 @@ export function formatPValue(p: number): string {
 
 /** A UTC date as `1 March 2025`. */
 export function formatDate(date: Date): string {
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return date.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 }

@@ -44,8 +44,7 @@ export const METHOD_NOTES: Record<OriginalMetric, string | null> = {
   sizeWithOptimizerBytes:
     "The original's size is a training checkpoint: the weights plus Adam's two moment buffers, about 12 bytes per parameter. It is compared here with the same kind of file; the saved model alone is a third of that.",
   params: null,
-  flops:
-    'Both count 2 FLOPs per multiply-add (dense 2·in·out, convolution 2·k²·C_in·H_out·W_out·C_out).',
+  flops: 'Both count 2 FLOPs per multiply-add (dense 2·in·out, convolution 2·k²·C_in·H_out·W_out·C_out).',
   trainSecondsPerEpoch:
     "The original timed the whole training call, validation and checkpoint saves included, and divided by the number of epochs; this project times each epoch's training alone.",
   latencyAmortisedUs:
@@ -85,10 +84,7 @@ const MICROGRAM = 1e-6;
 const NANOGRAM = 1e-9;
 
 /** MLP-1 and MLP-2 figures at each batch size (the same table serves two posts). */
-function batchFigures(
-  model: 'mlp1' | 'mlp2',
-  batchSize: number,
-): Partial<Record<OriginalMetric, number>> {
+function batchFigures(model: 'mlp1' | 'mlp2', batchSize: number): Partial<Record<OriginalMetric, number>> {
   const fixed =
     model === 'mlp1'
       ? { sizeWithOptimizerBytes: 9.8 * MB, params: 814_090, flops: 1_626_112 }

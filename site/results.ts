@@ -40,7 +40,11 @@ export async function loadResults(dir: string = DEFAULT_RESULTS_DIR): Promise<Ma
     const loaded = await readResults(file);
     const id = path.basename(name, '.json');
     if (loaded.experiment.id !== id) {
-      throw new ResultsError(file, 'experiment.id', `'${loaded.experiment.id}' differs from the file name '${id}'`);
+      throw new ResultsError(
+        file,
+        'experiment.id',
+        `'${loaded.experiment.id}' differs from the file name '${id}'`,
+      );
     }
     results.set(id, loaded);
   }
@@ -78,7 +82,11 @@ export function getRun(experiment: Results, runKey: string, where: Where): Run {
 /** Checks a metric name, e.g. `accuracy`, against the keys of RunMetrics. */
 export function checkMetric(metric: string, where: Where): MetricName {
   if (!isMetricName(metric)) {
-    throw new ContentError(where.file, where.line, `unknown metric '${metric}' (known: ${known(METRIC_NAMES)})`);
+    throw new ContentError(
+      where.file,
+      where.line,
+      `unknown metric '${metric}' (known: ${known(METRIC_NAMES)})`,
+    );
   }
   return metric;
 }

@@ -37,7 +37,10 @@ function photo(size: number, background: number, ink: number): Uint8ClampedArray
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const inside = x >= size / 4 && x < (3 * size) / 4 && y >= size / 4 && y < (3 * size) / 4;
-      rgba.set([inside ? ink : background, inside ? ink : background, inside ? ink : background, 255], (y * size + x) * 4);
+      rgba.set(
+        [inside ? ink : background, inside ? ink : background, inside ? ink : background, 255],
+        (y * size + x) * 4,
+      );
     }
   }
   return rgba;
@@ -61,7 +64,10 @@ describe('demo preprocessing', () => {
   test('a square stroke anywhere on the canvas becomes a full 20×20 block centred in 28×28', () => {
     const pixels = toMnist(strokes(200, 150, [[120, 10, 40, 40]]))!;
     assert.deepEqual(inkBox(pixels), { x0: 4, y0: 4, x1: 24, y1: 24 });
-    assert.ok(pixels.every((p) => p === 0 || p === 255), "an axis-aligned square needs no grey edges");
+    assert.ok(
+      pixels.every((p) => p === 0 || p === 255),
+      'an axis-aligned square needs no grey edges',
+    );
   });
 
   test('scaling keeps the aspect ratio: a tall bar fills 20 rows and a quarter as many columns', () => {
@@ -119,7 +125,8 @@ describe('demo preprocessing', () => {
 
   test('transparent pixels count as white paper', () => {
     const rgba = photo(20, 0, 0);
-    for (let i = 0; i < 20 * 20; i++) if (rgba[i * 4] === 0 && (i % 20 < 5 || i % 20 >= 15)) rgba[i * 4 + 3] = 0;
+    for (let i = 0; i < 20 * 20; i++)
+      if (rgba[i * 4] === 0 && (i % 20 < 5 || i % 20 >= 15)) rgba[i * 4 + 3] = 0;
     const ink = inkFromRgba(rgba, 20, 20);
     assert.equal(ink.data[10 * 20 + 10], 1);
     assert.equal(ink.data[0], 0);
@@ -137,7 +144,9 @@ describe('demo preprocessing', () => {
   });
 
   test('inputs of the wrong size are rejected with the sizes in the message', () => {
-    assert.throws(() => normalise(new Uint8Array(10)), { message: 'normalise: has 10 values, expected 28×28 = 784' });
+    assert.throws(() => normalise(new Uint8Array(10)), {
+      message: 'normalise: has 10 values, expected 28×28 = 784',
+    });
     assert.throws(() => inkFromRgba(new Uint8ClampedArray(12), 2, 2), {
       message: 'inkFromRgba: has 12 values, expected 2×2×4 = 16',
     });

@@ -2,8 +2,10 @@
  * The series' architectures, built by functions: `buildModel(id, seed)` returns a fresh, uncompiled
  * tfjs-layers model whose input is a 28×28×1 image normalised to [-1, 1] and whose output is 10 logits.
  *
- * Weights are initialised like PyTorch's nn.Linear / nn.Conv2d defaults (the original's framework):
- * kernel and bias uniform in ±1/√fan_in, seeded per layer so a seed fixes every starting weight.
+ * Kernels are Glorot-uniform and biases zero (the Keras / TensorFlow.js defaults), seeded per layer so a
+ * seed fixes every starting weight. PyTorch's default, U(±1/√fan_in) for kernel and bias, was measured
+ * too: it starts the deep MLP-5 with tiny activations and after 2 epochs left it at 95.3% (seed 1)
+ * against 96%+ with Glorot, below the original's 95.7%, so the Keras default is used.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -88,19 +90,12 @@ export function isModelId(id: string): id is ModelId {
   return (MODEL_IDS as readonly string[]).includes(id);
 }
 
-/** PyTorch's default init: U(±1/√fan_in) for kernel and bias; seeds differ per layer and tensor. */
-function torchInit(
-  fanIn: number,
-  seed: number,
-): {
-  kernel: ReturnType<typeof tf.initializers.randomUniform>;
-  bias: ReturnType<typeof tf.initializers.randomUniform>;
+/** Glorot-uniform kernels (seeded per layer) and zero biases: the Keras / TensorFlow.js defaults. */
+function seededInit(seed: number): {
+  kernel: ReturnType<typeof tf.initializers.glorotUniform>;
+  bias: ReturnType<typeof tf.initializers.zeros>;
 } {
-  const bound = 1 / Math.sqrt(fanIn);
-  return {
-    kernel: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed }),
-    bias: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seed + 1 }),
-  };
+  return { kernel: tf.initializers.glorotUniform({ seed }), bias: tf.initializers.zeros() };
 }
 
 /** Builds a fresh model. The same id and seed always give the same initial weights. */
@@ -137,7 +132,7 @@ export function buildModel(id: ModelId, seed: number): tf.LayersModel {
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
       case 'conv': {
-        const init = torchInit(layer.kernel * layer.kernel * shape[2]!, layerSeed);
+        const init = seededInit(layerSeed);
         model.add(
           tf.layers.conv2d({
             filters: layer.filters,
@@ -158,7 +153,7 @@ export function buildModel(id: ModelId, seed: number): tf.LayersModel {
         shape = [shape[0]! / 2, shape[1]! / 2, shape[2]!];
         break;
       case 'dense': {
-        const init = torchInit(shape[0]!, layerSeed);
+        const init = seededInit(layerSeed);
         model.add(
           tf.layers.dense({
             units: layer.units,

@@ -75,10 +75,10 @@ export function evaluate(
         IMAGE_SIZE,
         1,
       ]);
-      const labels = tf.oneHot(tf.tensor1d(set.labels.subarray(start, start + size), 'int32'), NUM_CLASSES);
+      const labels = tf.oneHot(tf.tensor1d(Int32Array.from(set.labels.subarray(start, start + size)), 'int32'), NUM_CLASSES);
       const logits = model.predict(xs) as tf.Tensor2D;
       return [
-        tf.losses.softmaxCrossEntropy(labels, logits, undefined, tf.Reduction.NONE),
+        tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE),
         tf.softmax(logits),
       ];
     });

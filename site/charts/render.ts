@@ -3,10 +3,14 @@
  * the spec, vega lays it out (text measured with the shipped font) and writes SVG. The page needs
  * no JavaScript to show it.
  */
-import { View, parse } from 'vega';
-import { compile } from 'vega-lite';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { View, parse, version as vegaVersion } from 'vega';
+import { compile, version as vegaLiteVersion } from 'vega-lite';
 import type { Chart } from './specs.ts';
-import { createTextMeasurer, installTextMeasurer } from './text-metrics.ts';
+import { FONTS_DIR, FONT_FILES, createTextMeasurer, installTextMeasurer } from './text-metrics.ts';
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,10 +28,11 @@ export function accessibleSvg(svg: string, chart: Pick<Chart, 'id' | 'title' | '
   const width = Number(/\swidth="([\d.]+)"/.exec(open[0])?.[1]);
   const height = Number(/\sheight="([\d.]+)"/.exec(open[0])?.[1]);
   if (!(width > 0 && height > 0)) throw new Error(`chart ${chart.id}: SVG has no width and height`);
-  const titleId = `chart-${chart.id}-title`;
-  const descId = `chart-${chart.id}-desc`;
+  const elementId = `chart-${chart.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  const titleId = `${elementId}-title`;
+  const descId = `${elementId}-desc`;
   const root =
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="chart-${chart.id}" role="img" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="${elementId}" role="img" ` +
     `aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${width} ${height}" width="100%" ` +
     `style="max-width:${width}px;height:auto;display:block">` +
     `<title id="${titleId}">${escapeXml(chart.title)}</title><desc id="${descId}">${escapeXml(chart.description)}</desc>`;
@@ -36,20 +41,75 @@ export function accessibleSvg(svg: string, chart: Pick<Chart, 'id' | 'title' | '
 
 export type ChartRenderer = (chart: Chart) => Promise<string>;
 
+/** Default disk cache of rendered SVGs, relative to the repository root: node_modules/.cache/charts. */
+export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/charts/', import.meta.url));
+
 /**
- * A renderer that memoises by the chart's content, so a page that repeats a chart, or a watch
- * rebuild with unchanged results, costs nothing. Installs the font measurer into vega.
+ * What besides the chart itself decides its SVG: the vega and vega-lite versions, this module and
+ * the text measurer, and the font files. A change to any of them invalidates the disk cache.
  */
-export function createChartRenderer(): ChartRenderer {
-  installTextMeasurer(createTextMeasurer());
-  const cache = new Map<string, Promise<string>>();
+async function pipelineHash(): Promise<string> {
+  const hash = createHash('sha256').update(`vega ${vegaVersion} vega-lite ${vegaLiteVersion}`);
+  const files = [
+    fileURLToPath(import.meta.url),
+    fileURLToPath(new URL('./text-metrics.ts', import.meta.url)),
+    ...Object.values(FONT_FILES).map((file) => path.join(FONTS_DIR, file)),
+  ];
+  for (const file of files) hash.update(await readFile(file));
+  return hash.digest('hex');
+}
+
+export interface ChartRendererOptions {
+  /** Folder for rendered SVGs kept between builds (absolute, or relative to the working directory); null for none. */
+  cacheDir?: string | null;
+}
+
+/**
+ * A renderer that memoises by the chart's content, in memory (a page that repeats a chart, watch
+ * rebuilds) and on disk (the next build), because vega takes a tenth of a second or more per chart.
+ * The font measurer is installed into vega on the first real render.
+ */
+export function createChartRenderer(options: ChartRendererOptions = {}): ChartRenderer {
+  const cacheDir = options.cacheDir === undefined ? DEFAULT_CACHE_DIR : options.cacheDir;
+  const memory = new Map<string, Promise<string>>();
+  let pipeline: Promise<string> | undefined;
+  let measurerInstalled = false;
+  const renderFresh = (chart: Chart): Promise<string> => {
+    if (!measurerInstalled) {
+      installTextMeasurer(createTextMeasurer());
+      measurerInstalled = true;
+    }
+    return renderSvg(chart);
+  };
+  const renderCached = async (chart: Chart, key: string): Promise<string> => {
+    if (cacheDir === null) return renderFresh(chart);
+    pipeline ??= pipelineHash();
+    const file = path.join(
+      cacheDir,
+      `${createHash('sha256')
+        .update(await pipeline)
+        .update(key)
+        .digest('hex')}.svg`,
+    );
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const svg = await renderFresh(chart);
+    await mkdir(cacheDir, { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, svg);
+    await rename(temporary, file);
+    return svg;
+  };
   return (chart) => {
     const key = JSON.stringify(chart);
-    let svg = cache.get(key);
+    let svg = memory.get(key);
     if (svg === undefined) {
-      svg = renderSvg(chart);
-      cache.set(key, svg);
-      svg.catch(() => cache.delete(key));
+      svg = renderCached(chart, key);
+      memory.set(key, svg);
+      svg.catch(() => memory.delete(key));
     }
     return svg;
   };

@@ -2,7 +2,7 @@
  * Vega-Lite specs built from a results file: pure functions, no rendering. Each chart comes with
  * the title and text description that screen readers get in place of the picture.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { Config, TopLevelSpec } from 'vega-lite';
 import type { MetricName, Results, Run } from '../../experiments/lib/results.ts';
 import { METRICS, formatShown, metricTitle, shownValue } from './metrics.ts';
 import { CHART_FONT_STACK } from './text-metrics.ts';
@@ -20,16 +20,25 @@ export interface Chart {
  * Okabe & Ito's colour-blind-safe palette, without its yellow (too light on white) and with black
  * last; one colour per run, in the order of the results file.
  */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#999999'];
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#999999',
+];
 
 const TEXT_COLOUR = '#222222';
 const FONT_SIZE = 13;
 
 /** Shared chart config: the shipped font, sizes readable when scaled to a phone, no ARIA inside (the SVG is one image). */
-export const CHART_CONFIG = {
+export const CHART_CONFIG: Config = {
   font: CHART_FONT_STACK,
   aria: false,
-  background: null,
+  background: 'transparent',
   padding: 4,
   view: { stroke: null },
   axis: {
@@ -44,6 +53,8 @@ export const CHART_CONFIG = {
     domainColor: '#888888',
     tickColor: '#888888',
     labelLimit: 0,
+    // An end label pushed inside the plot (flush) can sit on its neighbour; scales are padded instead.
+    labelFlush: false,
   },
   legend: {
     labelFont: CHART_FONT_STACK,
@@ -59,7 +70,7 @@ export const CHART_CONFIG = {
   header: { labelFontSize: FONT_SIZE, titleFontSize: FONT_SIZE, labelFont: CHART_FONT_STACK },
   text: { font: CHART_FONT_STACK, fontSize: FONT_SIZE, color: TEXT_COLOUR },
   title: { font: CHART_FONT_STACK, fontSize: 14, color: TEXT_COLOUR, anchor: 'start' },
-} as const;
+};
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const PLOT_WIDTH = 360;
@@ -141,7 +152,8 @@ export function metricChart(results: Results, metric: MetricName): Chart {
     $schema: SCHEMA,
     config: CHART_CONFIG,
   };
-  const against = kind === 'batch-sweep' ? ' against batch size' : kind === 'architecture-sweep' ? ' by MLP shape' : '';
+  const against =
+    kind === 'batch-sweep' ? ' against batch size' : kind === 'architecture-sweep' ? ' by MLP shape' : '';
   const title = `${display.name}${against}: ${results.experiment.title}`;
   const description = `${display.name} per run (${display.better} is better; ${
     anyCi ? seedsNote(results) : 'one value per run'
@@ -152,19 +164,25 @@ export function metricChart(results: Results, metric: MetricName): Chart {
     const batchSizes = [...new Set(rows.map((row) => row.batchSize))].sort((a, b) => a - b);
     const x = {
       field: 'batchSize',
-      type: 'quantitative',
+      type: 'quantitative' as const,
       title: 'Batch size (log scale)',
-      scale: { type: 'log', base: 2, domain: [batchSizes[0]!, batchSizes.at(-1)!], nice: false },
+      scale: {
+        type: 'log' as const,
+        base: 2,
+        domain: [batchSizes[0]!, batchSizes.at(-1)!],
+        nice: false,
+        padding: 16,
+      },
       axis: { values: batchSizes, format: 'd', grid: false },
-    } as const;
+    };
     const y = {
       field: 'mean',
-      type: 'quantitative',
+      type: 'quantitative' as const,
       title: metricTitle(metric),
       scale: { zero: display.zero },
       axis: { format: '~s' },
-    } as const;
-    const color = { field: 'model', type: 'nominal', title: null, scale: colourScale(labels) } as const;
+    };
+    const color = { field: 'model', type: 'nominal' as const, title: null, scale: colourScale(labels) };
     return {
       id,
       title,
@@ -176,8 +194,8 @@ export function metricChart(results: Results, metric: MetricName): Chart {
         data: { values: rows },
         encoding: { x, color },
         layer: [
-          { mark: { type: 'line', strokeWidth: 2 }, encoding: { y } },
-          { mark: { type: 'point', filled: true, size: 50 }, encoding: { y } },
+          { mark: { type: 'line' as const, strokeWidth: 2 }, encoding: { y } },
+          { mark: { type: 'point' as const, filled: true, size: 50 }, encoding: { y } },
           ...(anyCi
             ? [
                 {
@@ -205,11 +223,11 @@ export function metricChart(results: Results, metric: MetricName): Chart {
       const xs = [...new Set(values.map((row) => row.x))].sort((a, b) => a - b);
       const y = {
         field: 'mean',
-        type: 'quantitative',
+        type: 'quantitative' as const,
         title: metricTitle(metric),
         scale: { zero: display.zero },
         axis: { format: '~s' },
-      } as const;
+      };
       return {
         width: byDepth.length > 0 ? 170 : PLOT_WIDTH,
         height: 200,
@@ -217,12 +235,15 @@ export function metricChart(results: Results, metric: MetricName): Chart {
         encoding: {
           x: {
             field: 'x',
-            type: 'quantitative',
+            type: 'quantitative' as const,
             title: xTitle,
             scale: log
-              ? { type: 'log' as const, base: 2, domain: [xs[0]!, xs.at(-1)!], nice: false }
-              : { domain: [xs[0]!, xs.at(-1)!], nice: false },
-            axis: { values: xs, format: 'd', grid: false },
+              ? { type: 'log' as const, base: 2, domain: [xs[0]!, xs.at(-1)!], nice: false, padding: 16 }
+              : { domain: [xs[0]!, xs.at(-1)!], nice: false, padding: 16 },
+            // Explicit tick values only on the log scale: on a linear one vega drops some of them (tickMinStep).
+            axis: log
+              ? { values: xs, format: 'd', grid: false }
+              : { format: 'd', tickMinStep: 1, grid: false },
           },
         },
         layer: [
@@ -252,12 +273,12 @@ export function metricChart(results: Results, metric: MetricName): Chart {
   const labels = rows.map((row) => row.label);
   const x = {
     field: 'mean',
-    type: 'quantitative',
+    type: 'quantitative' as const,
     title: metricTitle(metric),
     scale: { zero: display.zero },
-    axis: { format: '~s' },
-  } as const;
-  const y = { field: 'label', type: 'nominal', title: null, sort: null } as const;
+    axis: { format: '~s', tickCount: 6 },
+  };
+  const y = { field: 'label', type: 'nominal' as const, title: null, sort: null };
   return {
     id,
     title,
@@ -267,11 +288,14 @@ export function metricChart(results: Results, metric: MetricName): Chart {
       width: PLOT_WIDTH,
       height: { step: 40 },
       data: { values: rows },
-      encoding: { y, color: { field: 'label', type: 'nominal', legend: null, scale: colourScale(labels) } },
+      encoding: {
+        y,
+        color: { field: 'label', type: 'nominal' as const, legend: null, scale: colourScale(labels) },
+      },
       layer: [
         display.zero
-          ? { mark: { type: 'bar', height: { band: 0.6 } }, encoding: { x } }
-          : { mark: { type: 'point', filled: true, size: 90 }, encoding: { x } },
+          ? { mark: { type: 'bar' as const, height: { band: 0.6 } }, encoding: { x } }
+          : { mark: { type: 'point' as const, filled: true, size: 90 }, encoding: { x } },
         ...(anyCi
           ? [
               {
@@ -281,8 +305,8 @@ export function metricChart(results: Results, metric: MetricName): Chart {
             ]
           : []),
         {
-          mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, color: TEXT_COLOUR },
-          encoding: { x: { ...x, field: 'high' }, text: { field: 'text' } },
+          mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 6 },
+          encoding: { x: { ...x, field: 'high' }, text: { field: 'text' }, color: { value: TEXT_COLOUR } },
         },
       ],
     },
@@ -321,30 +345,58 @@ export function trainingCurvesChart(results: Results): Chart {
           )}, validation accuracy ${number.format(last(label, 'Validation', 'Accuracy (%)'))}%`,
       )
       .join('; ')}.`;
-  const panel = (measure: string) =>
-    ({
-      width: PLOT_WIDTH,
-      height: 170,
-      transform: [{ filter: { field: 'measure', equal: measure } }],
-      encoding: {
-        x: {
-          field: 'epoch',
-          type: 'quantitative',
-          title: 'Epoch',
-          scale: { domain: [1, epochCount], nice: false },
-          axis: { tickMinStep: 1, format: 'd', grid: false },
-        },
-        y: { field: 'value', type: 'quantitative', title: measure, scale: { zero: false } },
-        color: { field: 'label', type: 'nominal', title: null, scale: colourScale(labels) },
-        strokeDash: {
-          field: 'split',
-          type: 'nominal',
-          title: null,
-          scale: { domain: ['Training', 'Validation'], range: [[1, 0], [5, 3]] },
+  const panel = (measure: string) => ({
+    width: PLOT_WIDTH,
+    height: 170,
+    transform: [{ filter: { field: 'measure', equal: measure } }],
+    encoding: {
+      x: {
+        field: 'epoch',
+        type: 'quantitative' as const,
+        title: 'Epoch',
+        scale: { domain: [1, epochCount], nice: false },
+        axis: { tickMinStep: 1, format: 'd', grid: false },
+      },
+      y: { field: 'value', type: 'quantitative' as const, title: measure, scale: { zero: false } },
+      color: {
+        field: 'label',
+        type: 'nominal' as const,
+        title: null,
+        scale: colourScale(labels),
+        legend: {
+          columns: labels.length > 4 ? 2 : labels.length,
+          orient: 'top' as const,
+          direction: 'horizontal' as const,
         },
       },
-      layer: [{ mark: { type: 'line', strokeWidth: 2 } }, { mark: { type: 'point', filled: true, size: 30 } }],
-    }) as const;
+    },
+    layer: [
+      {
+        mark: { type: 'line' as const, strokeWidth: 2 },
+        encoding: {
+          strokeDash: {
+            field: 'split',
+            type: 'nominal' as const,
+            title: null,
+            scale: {
+              domain: ['Training', 'Validation'],
+              range: [
+                [1, 0],
+                [5, 3],
+              ],
+            },
+            legend: {
+              symbolType: 'stroke' as const,
+              symbolStrokeColor: TEXT_COLOUR,
+              symbolSize: 400,
+              symbolStrokeWidth: 2,
+            },
+          },
+        },
+      },
+      { mark: { type: 'point' as const, filled: true, size: 30 } },
+    ],
+  });
   return {
     id: `${results.experiment.id}-training-curves`,
     title: `Training curves: ${results.experiment.title}`,
@@ -360,11 +412,15 @@ export function trainingCurvesChart(results: Results): Chart {
 
 /** Accuracy against median single-image latency, one labelled point per run. */
 export function tradeoffChart(results: Results): Chart {
+  const sweep = experimentKind(results) === 'batch-sweep';
   const rows = results.runs.map((run) => {
     const latency = shownValue(run, 'latencyP50Us');
     const accuracy = shownValue(run, 'accuracy');
     return {
       label: runLabel(results, run),
+      // In a batch sweep the colour names the model, so a point needs only its batch size.
+      pointLabel: sweep ? String(run.batchSize) : run.label,
+      batchSize: run.batchSize,
       model: run.label,
       latency: latency.mean,
       latencyLow: latency.ci95?.[0] ?? latency.mean,
@@ -378,23 +434,30 @@ export function tradeoffChart(results: Results): Chart {
   const anyCi = rows.some((row) => row.hasCi);
   const x = {
     field: 'latency',
-    type: 'quantitative',
+    type: 'quantitative' as const,
     title: metricTitle('latencyP50Us'),
     scale: { zero: false, nice: true },
-  } as const;
+  };
   const y = {
     field: 'accuracy',
-    type: 'quantitative',
+    type: 'quantitative' as const,
     title: metricTitle('accuracy'),
     scale: { zero: false, nice: true },
-  } as const;
+  };
   const models = modelLabels(results);
-  const color = { field: 'model', type: 'nominal', legend: null, scale: colourScale(models) } as const;
+  const color = {
+    field: 'model',
+    type: 'nominal' as const,
+    title: null,
+    scale: colourScale(models),
+    legend: sweep ? {} : null,
+  };
   return {
     id: `${results.experiment.id}-tradeoff`,
     title: `Accuracy against latency: ${results.experiment.title}`,
     description:
       `Test accuracy against median single-image latency per run (up and to the left is better; ` +
+      (sweep ? 'labels give the batch size; ' : '') +
       `${anyCi ? seedsNote(results) : 'one seed'}): ${rows
         .map(
           (row) =>
@@ -411,17 +474,28 @@ export function tradeoffChart(results: Results): Chart {
       layer: [
         ...(anyCi
           ? [
-              { mark: { type: 'rule' as const }, encoding: { x: { ...x, field: 'latencyLow' }, x2: { field: 'latencyHigh' } } },
+              {
+                mark: { type: 'rule' as const },
+                encoding: { x: { ...x, field: 'latencyLow' }, x2: { field: 'latencyHigh' } },
+              },
               {
                 mark: { type: 'rule' as const },
                 encoding: { y: { ...y, field: 'accuracyLow' }, y2: { field: 'accuracyHigh' } },
               },
             ]
           : []),
-        { mark: { type: 'point', filled: true, size: 80 } },
+        ...(sweep
+          ? [
+              {
+                mark: { type: 'line' as const, strokeWidth: 1.5 },
+                encoding: { order: { field: 'batchSize' } },
+              },
+            ]
+          : []),
+        { mark: { type: 'point' as const, filled: true, size: 80 } },
         {
-          mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, color: TEXT_COLOUR },
-          encoding: { text: { field: 'label' }, color: { value: TEXT_COLOUR } },
+          mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 5, dy: -5 },
+          encoding: { text: { field: 'pointLabel' }, color: { value: TEXT_COLOUR } },
         },
       ],
     },
@@ -461,14 +535,14 @@ export function confusionChart(results: Results, run: Run): Chart {
       encoding: {
         x: {
           field: 'predicted',
-          type: 'ordinal',
+          type: 'ordinal' as const,
           title: 'Predicted digit',
           sort: digits,
-          axis: { orient: 'top', labelAngle: 0, ticks: false, domain: false },
+          axis: { orient: 'top' as const, labelAngle: 0, ticks: false, domain: false },
         },
         y: {
           field: 'truth',
-          type: 'ordinal',
+          type: 'ordinal' as const,
           title: 'True digit',
           sort: digits,
           axis: { ticks: false, domain: false },
@@ -476,21 +550,25 @@ export function confusionChart(results: Results, run: Run): Chart {
       },
       layer: [
         {
-          mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+          mark: { type: 'rect' as const, stroke: 'white', strokeWidth: 1 },
           encoding: {
             color: {
-              condition: { test: 'datum.error === null', value: '#e6e6e6' },
+              condition: [
+                { test: 'datum.error === null', value: '#d9d9d9' },
+                { test: 'datum.count === 0', value: '#f7f7f7' },
+              ],
               field: 'error',
-              type: 'quantitative',
+              type: 'quantitative' as const,
               scale: { scheme: 'oranges', domain: [0, maxError] },
               legend: null,
             },
           },
         },
         {
-          mark: { type: 'text', fontSize: 10, baseline: 'middle' },
+          mark: { type: 'text' as const, fontSize: 10, baseline: 'middle' as const },
+          transform: [{ filter: 'datum.count > 0' }],
           encoding: {
-            text: { field: 'count', type: 'quantitative', format: 'd' },
+            text: { field: 'count', type: 'quantitative' as const, format: 'd' },
             color: {
               condition: { test: `datum.error !== null && datum.error > ${maxError * 0.55}`, value: 'white' },
               value: TEXT_COLOUR,

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as fontkit from 'fontkit';
-import { textMetrics } from 'vega';
+import * as vega from 'vega';
 
 /** The family named in fonts.css and in the chart config. */
 export const CHART_FONT_FAMILY = 'Inter';
@@ -83,8 +83,18 @@ interface VegaTextItem {
   limit?: number;
 }
 
-/** vega's own width function, kept so tests can compare against its estimate. */
-export const vegaEstimateWidth = textMetrics.estimateWidth as (item: VegaTextItem, text: string) => number;
+type WidthFunction = (item: VegaTextItem, text: string) => number;
+
+/**
+ * vega-scenegraph's shared text metrics, which vega re-exports at run time but its type
+ * declarations (vega-typings) leave out.
+ */
+const textMetrics = (
+  vega as unknown as { textMetrics: { width: WidthFunction; estimateWidth: WidthFunction } }
+).textMetrics;
+
+/** vega's own width guess, kept so tests can compare against it. */
+export const vegaEstimateWidth: WidthFunction = textMetrics.estimateWidth;
 
 /**
  * Makes vega measure every text item with `measure`. vega reads `textMetrics.width` (a shared,
@@ -98,7 +108,10 @@ export function installTextMeasurer(measure: TextMeasurer): void {
       fontStyle: item.fontStyle,
     };
     const value = text == null ? '' : String(text).trim();
-    return measure(truncate(value, item.limit ?? 0, (t) => measure(t, font)), font);
+    return measure(
+      truncate(value, item.limit ?? 0, (t) => measure(t, font)),
+      font,
+    );
   };
 }
 

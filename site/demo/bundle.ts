@@ -53,7 +53,11 @@ export async function copyWasmBinaries(outputDir: string): Promise<void> {
  * Copies saved models (folders relative to `resultsDir`, as in a run's `savedModel`) into the
  * output. A missing model.json is a ContentError naming the results file that refers to it.
  */
-export async function copyModels(resultsDir: string, outputDir: string, savedModels: Iterable<string>): Promise<void> {
+export async function copyModels(
+  resultsDir: string,
+  outputDir: string,
+  savedModels: Iterable<string>,
+): Promise<void> {
   for (const saved of savedModels) {
     const from = path.join(resultsDir, saved);
     const exists = await stat(path.join(from, 'model.json')).then(

@@ -5,6 +5,7 @@
  */
 import type { Results, Run } from '../../experiments/lib/results.ts';
 import { formatMicroseconds } from '../format.ts';
+import { escapeHtml } from '../page.ts';
 import { getExperiment, type ResultsData, type Where } from '../results.ts';
 import type { DemoData } from './browser/demo.ts';
 
@@ -18,9 +19,6 @@ export interface DemoAssets {
   /** URL of the demo stylesheet, e.g. `/assets/demo/demo.css`. */
   stylesheet: string;
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** JSON safe inside a <script> element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');

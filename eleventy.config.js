@@ -1,0 +1,55 @@
+// @ts-check
+/**
+ * Eleventy configuration: registers the site's plugins and sets the folders. Everything else lives
+ * in small plugins under site/. The TypeScript modules load because the build runs Eleventy inside
+ * a tsx process (scripts/build-site.ts → site/build.ts).
+ */
+import path from 'node:path';
+import { feedPlugin } from '@11ty/eleventy-plugin-rss';
+import assets from './site/assets.ts';
+import charts, { CHART_SHORTCODES } from './site/charts/plugin.ts';
+import checkContent from './site/check.ts';
+import data, { SITE } from './site/data.ts';
+import demo from './site/demo/plugin.ts';
+import filters from './site/filters.ts';
+import markdown from './site/markdown.ts';
+import { buildOptionsOf } from './site/options.ts';
+import shortcodes from './site/shortcodes.ts';
+import tables from './site/tables.ts';
+
+/** Layouts and partials, relative to the repository root (Eleventy wants them relative to the input). */
+const INCLUDES_DIR = 'site/_includes';
+
+/** @param {any} eleventyConfig */
+export default function (eleventyConfig) {
+  eleventyConfig.setIncludesDirectory(path.relative(eleventyConfig.directories.input, INCLUDES_DIR));
+  eleventyConfig.addPlugin(data);
+  eleventyConfig.addPlugin(markdown);
+  eleventyConfig.addPlugin(filters);
+  eleventyConfig.addPlugin(shortcodes);
+  eleventyConfig.addPlugin(tables);
+  eleventyConfig.addPlugin(charts);
+  eleventyConfig.addPlugin(demo, { resultsDir: buildOptionsOf(eleventyConfig).resultsDir });
+  eleventyConfig.addPlugin(checkContent, { shortcodes: CHART_SHORTCODES });
+  eleventyConfig.addPlugin(assets);
+  eleventyConfig.addPlugin(feedPlugin, {
+    type: 'atom',
+    outputPath: '/feed.xml',
+    collection: { name: 'posts', limit: 0 },
+    metadata: {
+      language: SITE.language,
+      title: SITE.title,
+      subtitle: SITE.description,
+      base: SITE.url,
+      author: { name: SITE.author },
+    },
+  });
+}
+
+export const config = {
+  dir: { input: 'content', output: '_site' },
+  // njk only for the feed plugin's virtual template.
+  templateFormats: ['md', 'liquid', 'njk'],
+  markdownTemplateEngine: 'liquid',
+  htmlTemplateEngine: 'liquid',
+};

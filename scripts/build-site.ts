@@ -1,0 +1,40 @@
+/**
+ * `npm run build:site`: builds _site/ from content/ and experiments/results/.
+ * Usage: tsx scripts/build-site.ts [--results DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
+ */
+import { parseArgs } from 'node:util';
+import { buildSite, type BuildSiteOptions } from '../site/build.ts';
+
+function parseArguments(): BuildSiteOptions & { debug: boolean } {
+  const { values } = parseArgs({
+    options: {
+      results: { type: 'string' },
+      content: { type: 'string' },
+      output: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    resultsDir: values.results,
+    contentDir: values.content,
+    outputDir: values.output,
+    quiet: values.quiet,
+    debug: values.debug,
+  };
+}
+
+const options = parseArguments();
+
+async function main(): Promise<void> {
+  await buildSite(options);
+}
+
+function fail(error: unknown): void {
+  console.error(
+    options.debug && error instanceof Error ? error.stack : `build:site: ${(error as Error).message}`,
+  );
+  process.exitCode = 1;
+}
+
+main().catch(fail);

@@ -1,0 +1,76 @@
+/**
+ * Builds the site programmatically (used by `npm run build:site` and the tests). Runs inside a tsx
+ * process so Eleventy can import the TypeScript plugins under site/.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Eleventy from '@11ty/eleventy';
+import { ResultsError } from '../experiments/lib/errors.ts';
+import { ClaimError, ContentError } from './errors.ts';
+import type { EleventyConfig } from './eleventy.ts';
+import { setBuildOptions } from './options.ts';
+
+export interface BuildSiteOptions {
+  /** Results folder; default experiments/results. Paths are relative to the working directory. */
+  resultsDir?: string;
+  /** Content folder (posts and pages); default content. */
+  contentDir?: string;
+  /** Output folder; default _site. */
+  outputDir?: string;
+  /** Suppress Eleventy's per-file log. */
+  quiet?: boolean;
+}
+
+const CONFIG_FILE = fileURLToPath(new URL('../eleventy.config.js', import.meta.url));
+
+/** The site's own error inside Eleventy's wrappers (they keep it as `originalError` or `cause`). */
+export function rootCause(error: unknown): unknown {
+  let current: unknown = error;
+  const seen = new Set<unknown>();
+  while (current instanceof Error && !seen.has(current)) {
+    if (current instanceof ContentError || current instanceof ClaimError || current instanceof ResultsError) {
+      return current;
+    }
+    seen.add(current);
+    const next: unknown =
+      (current as Error & { originalError?: unknown }).originalError ?? (current as Error).cause;
+    if (next === undefined) break;
+    current = next;
+  }
+  return error;
+}
+
+function createEleventy(options: BuildSiteOptions): Eleventy {
+  return new Eleventy(options.contentDir ?? 'content', options.outputDir ?? '_site', {
+    configPath: path.relative(process.cwd(), CONFIG_FILE),
+    quietMode: options.quiet ?? false,
+    // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
+    // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
+    source: 'cli',
+    config: (eleventyConfig: EleventyConfig) => {
+      setBuildOptions(eleventyConfig, { resultsDir: options.resultsDir });
+      // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
+      eleventyConfig.setUseGitIgnore(false);
+    },
+  });
+}
+
+/** Builds the site once; rejects with the site's own error (ContentError, ClaimError, ResultsError) when it has one. */
+export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
+  const eleventy = createEleventy(options);
+  const exitCode = process.exitCode;
+  try {
+    await eleventy.write();
+  } catch (error) {
+    // Eleventy's error handler sets process.exitCode = 1; the caller decides how to fail.
+    process.exitCode = exitCode;
+    throw rootCause(error);
+  }
+}
+
+/** Builds, then serves the output on `port` with live reload, rebuilding when content, site or results change. */
+export async function serveSite(options: BuildSiteOptions & { port?: number } = {}): Promise<void> {
+  const eleventy = createEleventy(options);
+  await eleventy.watch();
+  await eleventy.serve(options.port ?? 8080);
+}

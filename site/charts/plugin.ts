@@ -1,0 +1,68 @@
+/**
+ * The charts' Eleventy plugin: shortcodes that draw the page's experiment (front matter
+ * `experiment`) as inline SVG at build time, and galleries of misclassified digits.
+ *
+ *   {% chart "accuracy" %}                 one metric: bars per model (comparisons) or against batch size / width and depth (sweeps)
+ *   {% trainingCurves %}                   training and validation loss and accuracy per epoch
+ *   {% tradeoffChart %}                    accuracy against median latency
+ *   {% confusionMatrix "lenet5" %}         a run's confusion matrix (first seed)
+ *   {% misclassifiedGallery "lenet5" %}    the test digits a run got wrong (first seed)
+ */
+import type { EleventyConfig } from '../eleventy.ts';
+import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from '../page.ts';
+import { checkMetric, getRun } from '../results.ts';
+import type { ShortcodeSpecs } from '../shortcodes.ts';
+import { galleryHtml } from './digits.ts';
+import { createChartRenderer, type ChartRenderer } from './render.ts';
+import {
+  confusionChart,
+  metricChart,
+  runLabel,
+  tradeoffChart,
+  trainingCurvesChart,
+  type Chart,
+} from './specs.ts';
+
+/** The charts' shortcodes and the kind of each argument, for the site's build-time checker. */
+export const CHART_SHORTCODES = {
+  chart: ['metric'],
+  trainingCurves: [],
+  tradeoffChart: [],
+  confusionMatrix: ['run'],
+  misclassifiedGallery: ['run'],
+} as const satisfies ShortcodeSpecs;
+
+/** A chart in a figure with its title as the visible caption. */
+async function figure(render: ChartRenderer, chart: Chart): Promise<string> {
+  const svg = await render(chart);
+  return `<figure class="chart">${svg}<figcaption>${escapeHtml(chart.title)}</figcaption></figure>`;
+}
+
+export default function charts(eleventyConfig: EleventyConfig): void {
+  // One renderer per configuration: its cache lives as long as the build (and across watch rebuilds).
+  const render = createChartRenderer();
+
+  eleventyConfig.addShortcode('chart', async function (this: ShortcodeThis, metric: string) {
+    const experiment = pageExperiment(this);
+    return figure(render, metricChart(experiment, checkMetric(metric, pageWhere(this))));
+  });
+
+  eleventyConfig.addShortcode('trainingCurves', async function (this: ShortcodeThis) {
+    return figure(render, trainingCurvesChart(pageExperiment(this)));
+  });
+
+  eleventyConfig.addShortcode('tradeoffChart', async function (this: ShortcodeThis) {
+    return figure(render, tradeoffChart(pageExperiment(this)));
+  });
+
+  eleventyConfig.addShortcode('confusionMatrix', async function (this: ShortcodeThis, runKey: string) {
+    const experiment = pageExperiment(this);
+    return figure(render, confusionChart(experiment, getRun(experiment, runKey, pageWhere(this))));
+  });
+
+  eleventyConfig.addShortcode('misclassifiedGallery', async function (this: ShortcodeThis, runKey: string) {
+    const experiment = pageExperiment(this);
+    const run = getRun(experiment, runKey, pageWhere(this));
+    return galleryHtml(experiment, run, runLabel(experiment, run));
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The build-time pre-pass over every markdown file's raw text (an Eleventy 3 preprocessor, run
+ * before rendering): validates a post's front matter, checks its claims against the results and
+ * checks every shortcode call's run and metric arguments, so a mistake fails the build with the
+ * post's path and line, e.g. `content/posts/x.md:42: unknown run 'lenet6' in experiment 'mlp-vs-lenet' (known: mlp5, lenet5)`.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Results } from '../experiments/lib/results.ts';
+import { checkClaims } from './claims.ts';
+import { ContentError } from './errors.ts';
+import type { EleventyConfig } from './eleventy.ts';
+import { parsePostFrontMatter, splitFrontMatter } from './frontmatter.ts';
+import { contentPath } from './page.ts';
+import { checkMetric, getExperiment, getRun, type ResultsData } from './results.ts';
+import { SITE_SHORTCODES, originalFigure, type ShortcodeSpecs } from './shortcodes.ts';
+
+export interface CheckOptions {
+  /** Shortcodes registered by other plugins (the charts' CHART_SHORTCODES), checked the same way. */
+  shortcodes?: ShortcodeSpecs;
+}
+
+/** One shortcode call found in the raw text. e.g. { name: 'metric', args: ['lenet5', 'accuracy'], line: 12 } */
+export interface ShortcodeCall {
+  name: string;
+  /** Quoted literal arguments as strings; unquoted (variable) arguments as null. */
+  args: (string | null)[];
+  line: number;
+}
+
+/** Blanks out `{% raw %}…{% endraw %}` blocks, keeping their newlines so line numbers stay true. */
+function withoutRawBlocks(text: string): string {
+  return text.replace(/\{%-?\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}/g, (block) =>
+    block.replace(/[^\n]/g, ' '),
+  );
+}
+
+/** Every `{% name args %}` tag in `text` whose name is in `names`; `firstLine` is the text's first line in the file. */
+export function findShortcodeCalls(text: string, names: ReadonlySet<string>, firstLine = 1): ShortcodeCall[] {
+  const calls: ShortcodeCall[] = [];
+  const source = withoutRawBlocks(text);
+  for (const match of source.matchAll(/\{%-?\s*([A-Za-z_]\w*)([\s\S]*?)-?%\}/g)) {
+    const name = match[1]!;
+    if (!names.has(name)) continue;
+    const args = [...match[2]!.matchAll(/"([^"]*)"|'([^']*)'|([^\s,]+)/g)].map((a) => a[1] ?? a[2] ?? null);
+    const line = firstLine + source.slice(0, match.index).split('\n').length - 1;
+    calls.push({ name, args, line });
+  }
+  return calls;
+}
+
+/** Checks each call's arguments against the spec and the experiment's results. */
+export function checkShortcodeCalls(
+  calls: readonly ShortcodeCall[],
+  specs: ShortcodeSpecs,
+  experiment: Results | null,
+  file: string,
+): void {
+  for (const { name, args, line } of calls) {
+    const kinds = specs[name]!;
+    if (args.length !== kinds.length) {
+      const expected = kinds.length === 0 ? 'no arguments' : `${kinds.length} (${kinds.join(', ')})`;
+      throw new ContentError(file, line, `{% ${name} %} takes ${expected}, got ${args.length}`);
+    }
+    if (kinds.length > 0 && experiment === null) {
+      throw new ContentError(file, line, `{% ${name} %} needs \`experiment: <id>\` in the front matter`);
+    }
+    let lastRun: string | null = null;
+    kinds.forEach((kind, i) => {
+      const value = args[i];
+      if (value === null || value === undefined || experiment === null) return;
+      const where = { file, line };
+      if (kind === 'run') {
+        getRun(experiment, value, where);
+        lastRun = value;
+      } else if (kind === 'metric') {
+        checkMetric(value, where);
+      } else if (lastRun !== null) {
+        originalFigure(experiment, lastRun, checkMetric(value, where), file, line);
+      }
+    });
+  }
+}
+
+/** The line the body (`content`) starts on in the raw file. */
+function bodyStartLine(raw: string, content: string): number {
+  const at = content === '' ? -1 : raw.lastIndexOf(content);
+  if (at >= 0) return raw.slice(0, at).split('\n').length;
+  return splitFrontMatter(raw)?.bodyLine ?? 1;
+}
+
+/** The line of a top-level front matter key in the raw file, e.g. `experiment`. */
+function frontMatterLine(raw: string, key: string): number | null {
+  const index = raw.split('\n').findIndex((line) => line.startsWith(`${key}:`));
+  return index === -1 ? null : index + 1;
+}
+
+export default function checkContent(eleventyConfig: EleventyConfig, options: CheckOptions = {}): void {
+  const specs: ShortcodeSpecs = { ...SITE_SHORTCODES, ...options.shortcodes };
+  const names = new Set(Object.keys(specs));
+  eleventyConfig.addPreprocessor(
+    'check-content',
+    'md',
+    async function (this: { inputPath: string }, data: Record<string, unknown>, content: string) {
+      const file = contentPath(this.inputPath);
+      const raw = await readFile(this.inputPath, 'utf8');
+      const tags = Array.isArray(data.tags) ? data.tags : [];
+      const isPost = tags.includes('posts');
+      const frontMatter = isPost ? parsePostFrontMatter(raw, file) : null;
+      const results = (data.results ?? {}) as ResultsData;
+      const id = typeof data.experiment === 'string' ? data.experiment : null;
+      const experiment =
+        id === null ? null : getExperiment(results, id, { file, line: frontMatterLine(raw, 'experiment') });
+      if (frontMatter !== null && experiment !== null) checkClaims(frontMatter.claims, experiment, file);
+      const calls = findShortcodeCalls(content, names, bodyStartLine(raw, content));
+      checkShortcodeCalls(calls, specs, experiment, file);
+    },
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * Global data: `results` (experiment id → Results, from the results folder) and `site` (the site's
+ * own metadata, used by layouts and the feed).
+ */
+import type { EleventyConfig } from './eleventy.ts';
+import { buildOptionsOf } from './options.ts';
+import { DEFAULT_RESULTS_DIR, loadResults } from './results.ts';
+
+/** The site's metadata. `url` is the public address the feed's links are made absolute against. */
+export const SITE = {
+  title: 'MNIST, measured',
+  description:
+    'Small digit classifiers compared with reproducible experiments in TensorFlow.js: every number and chart comes from the results.',
+  url: process.env.SITE_URL ?? 'https://mnist-reports.example.org/',
+  language: 'en',
+  author: 'The mnist-reports project',
+};
+
+export default function data(eleventyConfig: EleventyConfig): void {
+  const dir = buildOptionsOf(eleventyConfig).resultsDir ?? DEFAULT_RESULTS_DIR;
+  eleventyConfig.addGlobalData('site', SITE);
+  eleventyConfig.addGlobalData('results', async () => Object.fromEntries(await loadResults(dir)));
+  eleventyConfig.addWatchTarget(dir);
+}

@@ -1,0 +1,23 @@
+/**
+ * Declarations for the parts of `@11ty/eleventy` 3 that site/build.ts uses; the package ships
+ * JavaScript without type declarations.
+ */
+declare module '@11ty/eleventy' {
+  import type { EleventyConfig } from './eleventy.ts';
+
+  export default class Eleventy {
+    constructor(
+      input?: string,
+      output?: string,
+      options?: {
+        configPath?: string;
+        quietMode?: boolean;
+        source?: 'cli' | 'script';
+        config?: (eleventyConfig: EleventyConfig) => void | Promise<void>;
+      },
+    );
+    write(): Promise<unknown>;
+    watch(): Promise<unknown>;
+    serve(port?: number): Promise<void>;
+  }
+}

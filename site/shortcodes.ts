@@ -1,0 +1,160 @@
+/**
+ * Shortcodes that put numbers from the results into prose, so no number in a post is typed by hand:
+ *
+ *   {% metric "lenet5" "accuracy" %}            → 98.1%
+ *   {% interval "lenet5" "accuracy" %}          → 98.0–98.2%   (95% CI over seeds)
+ *   {% ratio "mlp5" "lenet5" "sizeBytes" %}     → 14×
+ *   {% diff "lenet5" "mlp5" "accuracy" %}       → 2.1 percentage points
+ *   {% original "lenet5" "accuracy" %}          → 97.8%        (the original's published figure)
+ *   {% pValue "mlp5" "lenet5" %}                → < 0.001      (McNemar, first seed)
+ *   {% label "lenet5" %}                        → LeNet-5
+ *   {% seeds %}, {% epochs %}                   → 3, 2
+ *
+ * Run keys refer to the page's experiment (front matter `experiment`). SITE_SHORTCODES lists the
+ * argument kinds so the build-time pre-pass (check.ts) can validate every call with its line.
+ */
+import type { Results } from '../experiments/lib/results.ts';
+import { ContentError } from './errors.ts';
+import type { EleventyConfig } from './eleventy.ts';
+import {
+  formatDifference,
+  formatInterval,
+  formatMetric,
+  formatPValue,
+  formatRatio,
+  formatCount,
+} from './format.ts';
+import { ORIGINAL, type OriginalMetric } from './original.ts';
+import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from './page.ts';
+import { checkMetric, getRun, lookup, metricInterval } from './results.ts';
+
+/** The kind of each argument of a shortcode, for the pre-pass. */
+export type ArgumentKind = 'run' | 'metric' | 'originalMetric';
+export type ShortcodeSpecs = Record<string, readonly ArgumentKind[]>;
+
+export const SITE_SHORTCODES: ShortcodeSpecs = {
+  metric: ['run', 'metric'],
+  interval: ['run', 'metric'],
+  ratio: ['run', 'run', 'metric'],
+  diff: ['run', 'run', 'metric'],
+  original: ['run', 'originalMetric'],
+  pValue: ['run', 'run'],
+  label: ['run'],
+  seeds: [],
+  epochs: [],
+};
+
+/** The original's published figure for a run and metric, or a ContentError. */
+export function originalFigure(
+  experiment: Results,
+  runKey: string,
+  metric: string,
+  file: string,
+  line: number | null,
+): number {
+  const id = experiment.experiment.id;
+  const original = ORIGINAL[id];
+  if (original === undefined) {
+    throw new ContentError(file, line, `the original series has no figures for experiment '${id}'`);
+  }
+  const figures = original.runs[runKey];
+  const value = figures?.[metric as OriginalMetric];
+  if (value === undefined) {
+    const known = Object.keys(figures ?? {}).join(', ') || 'none';
+    throw new ContentError(
+      file,
+      line,
+      `the original published no '${metric}' for run '${runKey}' of '${id}' (published: ${known})`,
+    );
+  }
+  return value;
+}
+
+/** A number in prose, with its spread on hover when it has one. */
+function number(text: string, title: string | null): string {
+  return title === null ? text : `<span class="num" title="${escapeHtml(title)}">${text}</span>`;
+}
+
+export default function shortcodes(eleventyConfig: EleventyConfig): void {
+  eleventyConfig.addShortcode('metric', function (this: ShortcodeThis, runKey: string, metric: string) {
+    const experiment = pageExperiment(this);
+    const found = lookup(experiment, runKey, metric, pageWhere(this));
+    const interval = metricInterval(found.run, found.metric);
+    const seeds = found.run.trials.length;
+    const title =
+      interval === null ? null : `mean of ${seeds} seeds; 95% CI ${formatInterval(found.metric, interval)}`;
+    return number(formatMetric(found.metric, found.value), title);
+  });
+
+  eleventyConfig.addShortcode('interval', function (this: ShortcodeThis, runKey: string, metric: string) {
+    const where = pageWhere(this);
+    const found = lookup(pageExperiment(this), runKey, metric, where);
+    const interval = metricInterval(found.run, found.metric);
+    if (interval === null) {
+      throw new ContentError(
+        where.file,
+        null,
+        `'${runKey}' '${metric}' has no confidence interval (one seed or an exact count)`,
+      );
+    }
+    return formatInterval(found.metric, interval);
+  });
+
+  eleventyConfig.addShortcode('ratio', function (this: ShortcodeThis, a: string, b: string, metric: string) {
+    const experiment = pageExperiment(this);
+    const where = pageWhere(this);
+    return formatRatio(
+      lookup(experiment, a, metric, where).value,
+      lookup(experiment, b, metric, where).value,
+    );
+  });
+
+  eleventyConfig.addShortcode('diff', function (this: ShortcodeThis, a: string, b: string, metric: string) {
+    const experiment = pageExperiment(this);
+    const where = pageWhere(this);
+    const name = checkMetric(metric, where);
+    return formatDifference(
+      name,
+      lookup(experiment, a, name, where).value,
+      lookup(experiment, b, name, where).value,
+    );
+  });
+
+  eleventyConfig.addShortcode('original', function (this: ShortcodeThis, runKey: string, metric: string) {
+    const experiment = pageExperiment(this);
+    const where = pageWhere(this);
+    const name = checkMetric(metric, where);
+    return formatMetric(name, originalFigure(experiment, runKey, name, where.file, null));
+  });
+
+  eleventyConfig.addShortcode('pValue', function (this: ShortcodeThis, a: string, b: string) {
+    const experiment = pageExperiment(this);
+    const where = pageWhere(this);
+    getRun(experiment, a, where);
+    getRun(experiment, b, where);
+    const comparison = experiment.comparisons.find(
+      (c) => (c.a === a && c.b === b) || (c.a === b && c.b === a),
+    );
+    if (comparison === undefined) {
+      throw new ContentError(
+        where.file,
+        null,
+        `no McNemar comparison between '${a}' and '${b}' in the results`,
+      );
+    }
+    return formatPValue(comparison.pValue);
+  });
+
+  eleventyConfig.addShortcode('label', function (this: ShortcodeThis, runKey: string) {
+    return escapeHtml(getRun(pageExperiment(this), runKey, pageWhere(this)).label);
+  });
+
+  eleventyConfig.addShortcode('seeds', function (this: ShortcodeThis) {
+    return formatCount(pageExperiment(this).provenance.seeds.length);
+  });
+
+  eleventyConfig.addShortcode('epochs', function (this: ShortcodeThis) {
+    const epochs = pageExperiment(this).runs[0]!.trials[0]!.epochs.length;
+    return formatCount(epochs);
+  });
+}

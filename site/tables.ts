@@ -1,0 +1,135 @@
+/**
+ * Shortcodes that render whole blocks from the results: the reproduction table (this project beside
+ * the original's published figures), the provenance box, and the methodology page's tables.
+ *
+ * Output is HTML without blank lines, so markdown-it keeps it as one HTML block.
+ */
+import type { Results } from '../experiments/lib/results.ts';
+import type { EleventyConfig } from './eleventy.ts';
+import { formatDate, formatMetric, formatSeconds, significant } from './format.ts';
+import { METRIC_TITLES } from './format.ts';
+import { METHOD_NOTES, ORIGINAL, ORIGINAL_METRICS, type OriginalMetric } from './original.ts';
+import { escapeHtml, pageExperiment, pageResults, pageWhere, type ShortcodeThis } from './page.ts';
+import { metricValue } from './results.ts';
+import { ContentError } from './errors.ts';
+
+/** The reproduction table of an experiment: one group of rows per published metric. */
+export function reproductionTable(experiment: Results, file: string): string {
+  const id = experiment.experiment.id;
+  const original = ORIGINAL[id];
+  if (original === undefined) {
+    throw new ContentError(file, null, `the original series has no figures for experiment '${id}'`);
+  }
+  const notes: string[] = [];
+  const groups: string[] = [];
+  for (const metric of ORIGINAL_METRICS) {
+    const rows = experiment.runs.filter((run) => original.runs[run.key]?.[metric] !== undefined);
+    if (rows.length === 0) continue;
+    const metricNotes = [METHOD_NOTES[metric], original.notes[metric]].filter((n): n is string => !!n);
+    const marks = metricNotes.map((note) => {
+      notes.push(note);
+      return `<sup><a href="#repro-note-${notes.length}" id="repro-ref-${notes.length}">${notes.length}</a></sup>`;
+    });
+    const body = rows.map((run) => {
+      const published = original.runs[run.key]![metric]!;
+      let originalText = formatMetric(metric, published);
+      if (metric === 'carbonPerInferenceGOriginal' && original.carbonSecondsAsHours) {
+        originalText += ` <span class="corrected">(÷ 3600: ${formatMetric(metric, published / 3600)})</span>`;
+      }
+      return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td>${originalText}</td><td>${formatMetric(metric, metricValue(run, metric))}</td></tr>`;
+    });
+    groups.push(
+      `<tbody><tr class="group"><th scope="colgroup" colspan="3">${escapeHtml(METRIC_TITLES[metric as OriginalMetric])}${marks.join('')}</th></tr>${body.join('')}</tbody>`,
+    );
+  }
+  const post = original.post;
+  const noteList = notes
+    .map(
+      (note, i) =>
+        `<li id="repro-note-${i + 1}">${escapeHtml(note)} <a href="#repro-ref-${i + 1}" aria-label="Back to the table">↩</a></li>`,
+    )
+    .join('');
+  return [
+    `<figure class="reproduction">`,
+    `<div class="table-scroll" role="region" aria-label="Reproduction table" tabindex="0">`,
+    `<table><caption>This project's measurements beside the figures published in <a href="${post.url}">${escapeHtml(post.title)}</a> (${formatDate(new Date(post.date))})</caption>`,
+    `<thead><tr><th scope="col">Model</th><th scope="col">Original</th><th scope="col">This project</th></tr></thead>`,
+    groups.join(''),
+    `</table></div>`,
+    notes.length > 0 ? `<figcaption><ol class="notes">${noteList}</ol></figcaption>` : '',
+    `</figure>`,
+  ].join('');
+}
+
+/** The provenance box: where and how the results were produced; a quick run is marked as not for publishing. */
+export function provenanceBox(experiment: Results): string {
+  const p = experiment.provenance;
+  const commit =
+    p.gitCommit === null ? 'not recorded' : `<code>${escapeHtml(p.gitCommit.slice(0, 12))}</code>`;
+  const rows: [string, string][] = [
+    ['CPU', `${escapeHtml(p.cpuModel)} (${p.cores} cores)`],
+    [
+      'Backend',
+      `TensorFlow.js ${escapeHtml(p.tfjs)}, ${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}`,
+    ],
+    ['Runtime', `Node.js ${escapeHtml(p.node)}, ${escapeHtml(p.os)}`],
+    ['Date', `<time datetime="${escapeHtml(p.date)}">${formatDate(new Date(p.date))}</time>`],
+    ['Commit', commit],
+    ['Seeds', `${p.seeds.join(', ')} (${p.seeds.length} trials per run)`],
+    ['Wall time', formatSeconds(p.wallSeconds)],
+  ];
+  const quick = p.quick
+    ? `<p class="quick-warning" role="note"><strong>Quick run:</strong> these numbers come from a small smoke-test subset and are not for publishing.</p>`
+    : '';
+  return [
+    `<aside class="provenance${p.quick ? ' quick' : ''}" aria-labelledby="provenance-title">`,
+    `<h2 id="provenance-title">Provenance</h2>`,
+    quick,
+    `<dl>${rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`,
+    `</aside>`,
+  ].join('');
+}
+
+/** The carbon parameter presets of an experiment's results, for the methodology page. */
+export function carbonParametersTable(experiment: Results): string {
+  const rows = experiment.carbon.map((c) => {
+    const memory =
+      c.memoryGb === null ? "the process's peak resident memory" : `${significant(c.memoryGb)} GB`;
+    return `<tr><th scope="row"><code>${escapeHtml(c.preset)}</code></th><td>${significant(c.corePowerW)} W</td><td>${significant(c.memoryPowerWPerGb)} W/GB × ${memory}</td><td>${significant(c.pue)}</td><td>${significant(c.gridGco2ePerKwh)} gCO₂e/kWh</td><td>${escapeHtml(c.source)}</td></tr>`;
+  });
+  return [
+    `<div class="table-scroll" role="region" aria-label="Carbon parameters" tabindex="0">`,
+    `<table><caption>Carbon parameters used by the published results</caption>`,
+    `<thead><tr><th scope="col">Preset</th><th scope="col">CPU power</th><th scope="col">Memory power</th><th scope="col">PUE</th><th scope="col">Grid intensity</th><th scope="col">Source</th></tr></thead>`,
+    `<tbody>${rows.join('')}</tbody></table></div>`,
+  ].join('');
+}
+
+/** One row per experiment: the hardware and backend its published results were measured on. */
+export function hardwareTable(results: Results[]): string {
+  const rows = results.map((r) => {
+    const p = r.provenance;
+    return `<tr><th scope="row">${escapeHtml(r.experiment.title)}</th><td>${escapeHtml(p.cpuModel)} (${p.cores} cores)</td><td>${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}, TensorFlow.js ${escapeHtml(p.tfjs)}</td><td>Node.js ${escapeHtml(p.node)}</td><td>${formatDate(new Date(p.date))}${p.quick ? ' <strong class="quick-label">quick run, not for publishing</strong>' : ''}</td></tr>`;
+  });
+  return [
+    `<div class="table-scroll" role="region" aria-label="Hardware and backend" tabindex="0">`,
+    `<table><caption>Where the published results were measured</caption>`,
+    `<thead><tr><th scope="col">Experiment</th><th scope="col">CPU</th><th scope="col">Backend</th><th scope="col">Runtime</th><th scope="col">Date</th></tr></thead>`,
+    `<tbody>${rows.join('')}</tbody></table></div>`,
+  ].join('');
+}
+
+export default function tables(eleventyConfig: EleventyConfig): void {
+  eleventyConfig.addShortcode('reproductionTable', function (this: ShortcodeThis) {
+    return reproductionTable(pageExperiment(this), pageWhere(this).file);
+  });
+  eleventyConfig.addShortcode('provenance', function (this: ShortcodeThis) {
+    return provenanceBox(pageExperiment(this));
+  });
+  eleventyConfig.addShortcode('carbonParameters', function (this: ShortcodeThis) {
+    return carbonParametersTable(pageExperiment(this));
+  });
+  eleventyConfig.addShortcode('hardware', function (this: ShortcodeThis) {
+    return hardwareTable(Object.values(pageResults(this)));
+  });
+}

@@ -1,0 +1,338 @@
+/**
+ * The built site in a real headless browser: builds the site into a temporary folder (from the
+ * committed results in experiments/results, or the fixture results when there are none), serves it
+ * on 127.0.0.1, opens every page at desktop and phone widths and checks what a reader would see.
+ * Full-page screenshots go to tests/artifacts/screenshots/ for a person to look at.
+ *
+ * Needs Chromium at /usr/bin/chromium; without it the suite is skipped on a developer's machine
+ * and fails in CI (CI set).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildSite } from '../site/build.ts';
+import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+const SCREENSHOTS_DIR = 'tests/artifacts/screenshots';
+const COMMITTED_RESULTS = 'experiments/results';
+const FIXTURE_EXPERIMENTS = ['mlp-vs-lenet', 'mlp1-vs-mlp2', 'batch-size', 'depth-and-width'];
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.xml': 'application/xml',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * A static file server for the built folder, as a static host serves it: `/x/` → `/x/index.html`.
+ * Hand-written (a dozen lines on node:http) rather than a dependency, since it serves only tests.
+ */
+async function serve(root: string): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    void (async () => {
+      const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+      let file = path.join(root, pathname);
+      if (!file.startsWith(root)) return void response.writeHead(403).end();
+      try {
+        if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
+        const body = await readFile(file);
+        const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+        response.writeHead(200, { 'content-type': type }).end(body);
+      } catch {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Every .html file under `dir`, as site paths: `index.html` → `/`, `about/index.html` → `/about/`. */
+async function htmlPaths(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries
+    .filter((entry) => entry.endsWith('.html'))
+    .map((entry) => `/${entry.split(path.sep).join('/')}`.replace(/(^|\/)index\.html$/, '$1'))
+    .sort();
+}
+
+/** A layout problem inside one chart, found in the page. */
+interface LayoutReport {
+  charts: number;
+  problems: string[];
+}
+
+/**
+ * Runs in the page: every chart SVG has marks, a title and a description, and its axis labels and
+ * titles lie inside the SVG and do not overlap each other (measured as drawn, in the real font).
+ */
+function checkChartLayout(): LayoutReport {
+  const problems: string[] = [];
+  const charts = [...document.querySelectorAll<SVGSVGElement>('svg.chart')];
+  const TOLERANCE_PX = 0.5;
+  charts.forEach((svg, i) => {
+    const name = svg.id || `chart ${i + 1}`;
+    const marks = svg.querySelectorAll('g.role-mark > *, g[class*="role-mark"] > *').length;
+    if (marks === 0) problems.push(`${name}: no marks`);
+    const labelled = (svg.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean);
+    if (svg.getAttribute('role') !== 'img' || labelled.length !== 2)
+      problems.push(`${name}: not an accessible image`);
+    for (const id of labelled) {
+      if (!document.getElementById(id)?.textContent?.trim())
+        problems.push(`${name}: #${id} is missing or empty`);
+    }
+    const box = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll<SVGTextElement>('.role-axis-label text, .role-axis-title text')];
+    const rects = texts
+      .filter((text) => text.textContent !== '' && text.getAttribute('opacity') !== '0')
+      .map((text) => ({
+        text: text.textContent ?? '',
+        rect: text.getBoundingClientRect(),
+        group: text.parentElement,
+      }));
+    for (const { text, rect } of rects) {
+      if (
+        rect.left < box.left - TOLERANCE_PX ||
+        rect.right > box.right + TOLERANCE_PX ||
+        rect.top < box.top - TOLERANCE_PX ||
+        rect.bottom > box.bottom + TOLERANCE_PX
+      ) {
+        problems.push(`${name}: label '${text}' lies outside the chart`);
+      }
+    }
+    for (let a = 0; a < rects.length; a++) {
+      for (let b = a + 1; b < rects.length; b++) {
+        const p = rects[a]!;
+        const q = rects[b]!;
+        if (p.group !== q.group) continue;
+        const width = Math.min(p.rect.right, q.rect.right) - Math.max(p.rect.left, q.rect.left);
+        const height = Math.min(p.rect.bottom, q.rect.bottom) - Math.max(p.rect.top, q.rect.top);
+        if (width > TOLERANCE_PX && height > TOLERANCE_PX) {
+          problems.push(`${name}: labels '${p.text}' and '${q.text}' overlap`);
+        }
+      }
+    }
+  });
+  return { charts: charts.length, problems };
+}
+
+const skip = !existsSync(CHROMIUM) && !process.env.CI;
+if (skip) {
+  console.log(`# browser tests skipped: no Chromium at ${CHROMIUM} (in CI, with CI set, they fail instead)`);
+}
+
+describe('the built site in a headless browser', { skip: skip && `no Chromium at ${CHROMIUM}` }, () => {
+  let workDir = '';
+  let site = '';
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let context: BrowserContext | undefined;
+  const problems = {
+    console: [] as string[],
+    failedRequests: [] as string[],
+    outsideRequests: [] as string[],
+    layout: [] as string[],
+    images: [] as string[],
+    links: [] as string[],
+  };
+  let chartCount = 0;
+  const pagesVisited = new Set<string>();
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium is required in CI but missing at ${CHROMIUM}`);
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'browser-test-'));
+    let resultsDir = COMMITTED_RESULTS;
+    const committed = existsSync(COMMITTED_RESULTS)
+      ? (await readdir(COMMITTED_RESULTS)).filter((f) => f.endsWith('.json'))
+      : [];
+    if (committed.length === 0) {
+      resultsDir = path.join(workDir, 'results');
+      await writeFixtureResults(
+        resultsDir,
+        FIXTURE_EXPERIMENTS.map((id) => makeResults({ id })),
+      );
+    }
+    site = path.join(workDir, '_site');
+    await buildSite({ resultsDir, outputDir: site, quiet: true });
+    server = await serve(site);
+    context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
+    await mkdir(SCREENSHOTS_DIR, { recursive: true });
+  });
+
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (workDir !== '') await rm(workDir, { recursive: true, force: true });
+  });
+
+  /** Opens one page at one width, records every problem, and returns the internal links on it. */
+  async function visit(
+    page: Page,
+    sitePath: string,
+    viewport: (typeof VIEWPORTS)[number],
+  ): Promise<string[]> {
+    const origin = server!.origin;
+    const where = `${sitePath} (${viewport.name})`;
+    const onConsole = (message: { type(): string; text(): string }) => {
+      if (message.type() === 'error') problems.console.push(`${where}: ${message.text()}`);
+    };
+    const onPageError = (error: Error) => problems.console.push(`${where}: uncaught ${error.message}`);
+    const onFailed = (request: { url(): string; failure(): { errorText: string } | null }) => {
+      problems.failedRequests.push(`${where}: ${request.url()} ${request.failure()?.errorText ?? ''}`);
+    };
+    const onResponse = (response: { url(): string; status(): number }) => {
+      if (response.status() >= 400)
+        problems.failedRequests.push(`${where}: ${response.url()} ${response.status()}`);
+    };
+    page.on('console', onConsole);
+    page.on('pageerror', onPageError);
+    page.on('requestfailed', onFailed);
+    page.on('response', onResponse);
+    try {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      await page.goto(origin + sitePath, { waitUntil: 'load' });
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      const report = await page.evaluate(checkChartLayout);
+      chartCount += viewport.name === 'desktop' ? report.charts : 0;
+      problems.layout.push(...report.problems.map((p) => `${where}: ${p}`));
+      const broken = await page.evaluate(() =>
+        [...document.images]
+          .filter((image) => !image.complete || image.naturalWidth === 0)
+          .map((image) => image.alt || image.src.slice(0, 80)),
+      );
+      problems.images.push(...broken.map((image) => `${where}: image '${image}' did not load`));
+      const slug = sitePath === '/' ? 'index' : sitePath.replace(/^\/|\/$/g, '').replace(/[/.]/g, '_');
+      await page.screenshot({
+        path: path.join(SCREENSHOTS_DIR, `${slug}-${viewport.name}.png`),
+        fullPage: true,
+      });
+      const hrefs = await page.evaluate(() =>
+        [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
+      );
+      return hrefs
+        .filter((href) => href.startsWith(origin))
+        .map((href) => href.slice(origin.length).replace(/#.*$/, ''));
+    } finally {
+      page.off('console', onConsole);
+      page.off('pageerror', onPageError);
+      page.off('requestfailed', onFailed);
+      page.off('response', onResponse);
+    }
+  }
+
+  it('opens every page, crawled from / and listed in the output folder, at desktop and phone widths', async () => {
+    const origin = server!.origin;
+    await context!.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`) || url.startsWith('data:')) return route.continue();
+      problems.outsideRequests.push(url);
+      return route.abort('blockedbyclient');
+    });
+    const page = await context!.newPage();
+    const queue = ['/', ...(await htmlPaths(site))];
+    const links = new Set<string>();
+    while (queue.length > 0) {
+      const sitePath = queue.shift()!;
+      if (pagesVisited.has(sitePath)) continue;
+      pagesVisited.add(sitePath);
+      for (const viewport of VIEWPORTS) {
+        for (const link of await visit(page, sitePath, viewport)) {
+          links.add(link);
+          const isPage = !/\.[a-z0-9]+$/i.test(link.replace(/\?.*$/, '')) || link.endsWith('.html');
+          if (isPage && !pagesVisited.has(link)) queue.push(link);
+        }
+      }
+    }
+    for (const link of links) {
+      const response = await fetch(origin + link);
+      if (response.status !== 200) problems.links.push(`${link}: ${response.status}`);
+    }
+    await page.close();
+    assert.ok(
+      pagesVisited.size >= 5,
+      `only ${pagesVisited.size} pages found: ${[...pagesVisited].join(', ')}`,
+    );
+    assert.ok(chartCount > 0, 'no chart on any page');
+  });
+
+  it('logs no console errors', () => {
+    assert.deepEqual(problems.console, []);
+  });
+
+  it('has no failed requests', () => {
+    assert.deepEqual(problems.failedRequests, []);
+  });
+
+  it('makes no request that leaves 127.0.0.1', () => {
+    assert.deepEqual(problems.outsideRequests, []);
+  });
+
+  it('draws every chart with marks, and axis labels inside it that do not overlap', () => {
+    assert.deepEqual(problems.layout, []);
+  });
+
+  it('loads every image', () => {
+    assert.deepEqual(problems.images, []);
+  });
+
+  it('resolves every internal link', () => {
+    assert.deepEqual(problems.links, []);
+  });
+
+  it('flags clipped and overlapping axis labels in a chart (the check itself)', async () => {
+    const page = await context!.newPage();
+    await page.setContent(
+      `<svg class="chart" id="bad" role="img" aria-labelledby="t d" viewBox="0 0 100 50" width="100" height="50">` +
+        `<title id="t">T</title><desc id="d">D</desc>` +
+        `<g class="mark-rect role-mark"><rect width="10" height="10"/></g>` +
+        `<g class="mark-text role-axis-label"><text x="10" y="20" font-size="12">overlapping</text>` +
+        `<text x="14" y="20" font-size="12">labels</text><text x="90" y="45" font-size="12">clipped</text></g></svg>`,
+    );
+    const report = await page.evaluate(checkChartLayout);
+    await page.close();
+    assert.equal(report.charts, 1);
+    assert.ok(
+      report.problems.includes("bad: labels 'overlapping' and 'labels' overlap"),
+      report.problems.join('\n'),
+    );
+    assert.ok(
+      report.problems.includes("bad: label 'clipped' lies outside the chart"),
+      report.problems.join('\n'),
+    );
+  });
+});

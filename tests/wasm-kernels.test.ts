@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { buildModel } from '../experiments/lib/models.ts';
+import { registerWasmKernels } from '../experiments/lib/wasm-kernels.ts';
+
+/** Seeded values in [-1, 1) (mulberry32), so both backends see identical inputs. */
+function randomValues(size: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    values[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return values;
+}
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(
+    randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+}
+
+/** Runs `compute` with `backend` active; tensors made inside live and are read on that backend. */
+async function on<T>(backend: 'cpu' | 'wasm', compute: () => T): Promise<T> {
+  await tf.setBackend(backend);
+  return compute();
+}
+
+/** Every element within `tolerance` × the largest magnitude in `expected` (float32 sums reorder). */
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: number,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  for (let i = 0; i < expected.length; i++) {
+    const difference = Math.abs(actual[i]! - expected[i]!);
+    assert.ok(
+      difference <= tolerance * scale,
+      `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`,
+    );
+  }
+}
+
+before(async () => {
+  registerWasmKernels();
+  registerWasmKernels();
+  await tf.setBackend('wasm');
+  await tf.ready();
+});
+
+type Padding = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ConvCase {
+  title: string;
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Padding;
+}
+
+const CONV_CASES: ConvCase[] = [
+  {
+    title: "LeNet's first layer, 1→6 channels on 28×28",
+    xShape: [3, 28, 28, 1],
+    filterShape: [5, 5, 1, 6],
+    strides: 1,
+    pad: 'valid',
+  },
+  {
+    title: "LeNet's second layer, 6→16 channels on 12×12",
+    xShape: [3, 12, 12, 6],
+    filterShape: [5, 5, 6, 16],
+    strides: 1,
+    pad: 'valid',
+  },
+  {
+    title: "stride 2 with 'valid' padding that leaves a row unused",
+    xShape: [2, 10, 9, 3],
+    filterShape: [4, 3, 3, 2],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    title: "stride 2 with 'same' padding",
+    xShape: [2, 9, 9, 3],
+    filterShape: [3, 3, 3, 4],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    title: "stride 1 with 'same' padding and an even filter",
+    xShape: [2, 7, 8, 2],
+    filterShape: [4, 2, 2, 3],
+    strides: 1,
+    pad: 'same',
+  },
+  { title: 'a numeric padding', xShape: [1, 6, 6, 2], filterShape: [3, 3, 2, 2], strides: 1, pad: 1 },
+  {
+    title: 'explicit uneven padding and strides [2, 1]',
+    xShape: [2, 8, 7, 2],
+    filterShape: [3, 2, 2, 5],
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+];
+
+describe('wasm convolution gradients', () => {
+  for (const [index, testCase] of CONV_CASES.entries()) {
+    test(`match the cpu backend's input and filter gradients for ${testCase.title}`, async () => {
+      const gradients = () =>
+        tf.tidy(() => {
+          const x = randomTensor(testCase.xShape, 10 + index) as tf.Tensor4D;
+          const filter = randomTensor(testCase.filterShape, 20 + index) as tf.Tensor4D;
+          const outShape = tf.conv2d(x, filter, testCase.strides, testCase.pad).shape;
+          const weights = randomTensor(outShape, 30 + index);
+          const loss = (input: tf.Tensor, f: tf.Tensor) =>
+            tf.sum(
+              tf.mul(
+                tf.conv2d(input as tf.Tensor4D, f as tf.Tensor4D, testCase.strides, testCase.pad),
+                weights,
+              ),
+            );
+          return tf.grads(loss)([x, filter]);
+        });
+      const read = () => {
+        const [dx, dFilter] = gradients();
+        assert.deepEqual(dx!.shape, testCase.xShape);
+        assert.deepEqual(dFilter!.shape, testCase.filterShape);
+        const values = { dx: dx!.dataSync().slice(), dFilter: dFilter!.dataSync().slice() };
+        tf.dispose([dx!, dFilter!]);
+        return values;
+      };
+      const expected = await on('cpu', read);
+      const actual = await on('wasm', read);
+      assertClose(actual.dx, expected.dx, 1e-4, `${testCase.title}: input gradient`);
+      assertClose(actual.dFilter, expected.dFilter, 1e-4, `${testCase.title}: filter gradient`);
+    });
+  }
+
+  test('leave no tensor or backend data behind', async () => {
+    await tf.setBackend('wasm');
+    const x = randomTensor([2, 12, 12, 6], 1) as tf.Tensor4D;
+    const filter = randomTensor([5, 5, 6, 16], 2) as tf.Tensor4D;
+    const loss = (input: tf.Tensor, f: tf.Tensor) =>
+      tf.sum(tf.conv2d(input as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'));
+    tf.dispose(tf.grads(loss)([x, filter]));
+    const tensors = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    tf.dispose(tf.grads(loss)([x, filter]));
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.engine().backend.numDataIds(), dataIds);
+    x.dispose();
+    filter.dispose();
+  });
+
+  test('reject NCHW data in the filter gradient with a clear message', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 1, 4, 4]);
+    const dy = tf.zeros([1, 1, 2, 2]);
+    assert.throws(
+      () =>
+        tf.engine().runKernel(
+          tf.Conv2DBackpropFilter,
+          { x, dy },
+          {
+            strides: 1,
+            pad: 'valid',
+            dataFormat: 'NCHW',
+            filterShape: [3, 3, 1, 1],
+          },
+        ),
+      /supports dataFormat 'NHWC' only/,
+    );
+    tf.dispose([x, dy]);
+  });
+});
+
+describe('wasm matMul with transposed operands', () => {
+  const SHAPES: { title: string; a: number[]; b: number[] }[] = [
+    { title: 'single matrices', a: [7, 5], b: [5, 6] },
+    { title: 'batched matrices', a: [3, 7, 5], b: [3, 5, 6] },
+    { title: 'a batch times one matrix', a: [2, 7, 5], b: [5, 6] },
+  ];
+  const transposed = (shape: number[], flag: boolean) =>
+    flag ? [...shape.slice(0, -2), shape.at(-1)!, shape.at(-2)!] : shape;
+  const swapLastTwo = (x: tf.Tensor) => {
+    const perm = x.shape.map((_, i) => i);
+    [perm[perm.length - 2], perm[perm.length - 1]] = [perm.length - 1, perm.length - 2];
+    return tf.transpose(x, perm);
+  };
+  for (const shape of SHAPES) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        test(`equals the plain product for ${shape.title}, transposeA ${transposeA}, transposeB ${transposeB}`, async () => {
+          await tf.setBackend('wasm');
+          const a = randomTensor(shape.a, 1);
+          const b = randomTensor(shape.b, 2);
+          const aStored = transposeA ? swapLastTwo(a) : a;
+          const bStored = transposeB ? swapLastTwo(b) : b;
+          assert.deepEqual(aStored.shape, transposed(shape.a, transposeA));
+          const tensors = tf.memory().numTensors;
+          const dataIds = tf.engine().backend.numDataIds();
+          const product = tf.matMul(aStored, bStored, transposeA, transposeB);
+          const fused = tf.fused.matMul({
+            a: aStored,
+            b: bStored,
+            transposeA,
+            transposeB,
+            activation: 'linear',
+          });
+          assert.equal(tf.memory().numTensors, tensors + 2);
+          assert.equal(tf.engine().backend.numDataIds(), dataIds + 2);
+          const plain = tf.matMul(a, b);
+          assertClose(product.dataSync(), plain.dataSync(), 1e-6, 'matMul');
+          assertClose(fused.dataSync(), plain.dataSync(), 1e-6, 'fused matMul');
+          assert.deepEqual(product.shape, plain.shape);
+          tf.dispose([a, b, aStored, bStored, product, fused, plain]);
+        });
+      }
+    }
+  }
+});
+
+describe('a LeNet-5 training step on wasm', () => {
+  test('gives the loss and gradients the cpu backend gives', async () => {
+    const BATCH = 8;
+    const step = () =>
+      tf.tidy(() => {
+        const model = buildModel('lenet5', 3);
+        const x = randomTensor([BATCH, 28, 28, 1], 41);
+        const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+        const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+        const { value, grads } = tf.variableGrads(
+          () =>
+            tf.losses.softmaxCrossEntropy(
+              labels,
+              model.apply(x, { training: true }) as tf.Tensor,
+            ) as tf.Scalar,
+          variables,
+        );
+        const result = {
+          loss: value.dataSync()[0]!,
+          gradients: variables.map((variable) => grads[variable.name]!.dataSync().slice()),
+        };
+        model.dispose();
+        return result;
+      });
+    const expected = await on('cpu', step);
+    const actual = await on('wasm', step);
+    assert.ok(Math.abs(actual.loss - expected.loss) <= 1e-5 * Math.abs(expected.loss));
+    assert.equal(actual.gradients.length, 10);
+    actual.gradients.forEach((gradient, i) =>
+      assertClose(gradient, expected.gradients[i]!, 1e-4, `gradient ${i}`),
+    );
+  });
+});

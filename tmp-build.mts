@@ -1,0 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeResults, writeFixtureResults } from './tests/fixtures/results-fixture.ts';
+import { buildSite } from './site/build.ts';
+const dir = await mkdtemp(path.join(os.tmpdir(), 'chartsbuild-'));
+await writeFixtureResults(path.join(dir, 'results'), ['mlp-vs-lenet', 'mlp1-vs-mlp2', 'batch-size', 'depth-and-width'].map((id) => makeResults({ id })));
+const t = performance.now();
+await buildSite({ resultsDir: path.join(dir, 'results'), outputDir: path.join(dir, '_site'), quiet: true });
+console.log(dir, 'build ms', performance.now() - t);
