@@ -6,6 +6,9 @@
  *   --batches 200          timed training batches of 64 per model (after 20 warm-up batches)
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
+ *   --plain                wasm with tfjs's own kernels: none of ./experiments/lib/wasm-kernels.ts's
+ *                          speed-ups (only the Conv2DBackpropFilter wasm lacks), for before/after
+ *   --profile              also print, per model, where a training step's time goes, kernel by kernel
  *   --json                 print one JSON object as the last line
  *
  * Training FLOPs per sample are counted as 3× the forward FLOPs (forward, then gradients with respect
@@ -20,7 +23,8 @@ import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/flo
 import { measureBatch1 } from '../experiments/lib/latency.ts';
 import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/models.ts';
 import { median } from '../experiments/lib/stats.ts';
-import { PIXELS, systemClock, trainModel } from '../experiments/lib/train.ts';
+import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/train.ts';
+import { registerMissingWasmKernels } from '../experiments/lib/wasm-kernels.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
 const BATCH = 64;
@@ -35,6 +39,8 @@ function parseArguments() {
       batches: { type: 'string', default: '200' },
       calls: { type: 'string', default: '1000' },
       backend: { type: 'string', default: 'auto' },
+      plain: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
     },
@@ -55,6 +61,8 @@ function parseArguments() {
     batches: positive('batches', values.batches),
     calls: positive('calls', values.calls),
     backend: values.backend as BackendName | 'auto',
+    plain: values.plain,
+    profile: values.profile,
     json: values.json,
   };
 }
@@ -62,7 +70,7 @@ function parseArguments() {
 async function main(): Promise<void> {
   const args = parseArguments();
   exitOnInterrupt();
-  const backend = await selectBackend(args.backend);
+  const backend = args.plain ? await plainWasm() : await selectBackend(args.backend);
   const data = await loadMnist();
   const count = (args.batches + WARMUP_BATCHES) * BATCH;
   const train = {
@@ -97,6 +105,7 @@ async function main(): Promise<void> {
     });
     const batchMs = stamps.slice(WARMUP_BATCHES).map((t, i) => (t - stamps[WARMUP_BATCHES - 1 + i]!) * 1000);
     const trainMsPerBatch = median(batchMs);
+    if (args.profile) printProfile(await profileStep(model, optimizer, train.images, train.labels));
     const latency = measureBatch1(model, test, { warmupCalls: 100, timedCalls: args.calls });
     const gflops = (3 * forwardFlops * BATCH) / (trainMsPerBatch / 1000) / 1e9;
     report[id] = { trainMsPerBatch, latencyB1: { p50Us: latency.p50Us, p90Us: latency.p90Us }, gflops };
@@ -106,8 +115,77 @@ async function main(): Promise<void> {
     model.dispose();
     optimizer.dispose();
   }
-  const summary = { backend: backend.name, models: report };
+  const summary = { backend: args.plain ? `${backend.name} (plain)` : backend.name, models: report };
   if (args.json) console.log(JSON.stringify(summary));
+}
+
+/** The wasm backend with its own kernels only, plus the one it lacks for convolutional training. */
+async function plainWasm(): Promise<{ name: string }> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerMissingWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new UsageError("--plain: tf.setBackend('wasm') failed");
+  await tf.ready();
+  return { name: 'wasm' };
+}
+
+const PROFILED_STEPS = 20;
+
+interface StepProfile {
+  /** Mean wall time of a step, ms (profiling adds its own bookkeeping, so it exceeds the plain figure). */
+  stepMs: number;
+  /** Per kernel name: calls per step and ms per step, slowest first. */
+  kernels: { name: string; calls: number; ms: number }[];
+}
+
+/** Runs PROFILED_STEPS training steps under tf.profile and sums each kernel's time per step. */
+async function profileStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  images: Float32Array,
+  labels: Uint8Array,
+): Promise<StepProfile> {
+  const ids = Int32Array.from(labels.subarray(0, BATCH));
+  const begin = systemClock.wallSeconds();
+  const info = await tf.profile(() => {
+    for (let i = 0; i < PROFILED_STEPS; i++) {
+      const { loss, correct } = trainStep(model, optimizer, images, ids, BATCH);
+      loss.dataSync();
+      correct.dataSync();
+      tf.dispose([loss, correct]);
+    }
+  });
+  const stepMs = ((systemClock.wallSeconds() - begin) * 1000) / PROFILED_STEPS;
+  const byName = new Map<string, { calls: number; ms: number }>();
+  for (const kernel of info.kernels) {
+    // Ops with a custom gradient (e.g. 'fusedMatMul__op') are recorded too, around the kernels they run.
+    if (kernel.name.endsWith('__op')) continue;
+    const entry = byName.get(kernel.name) ?? { calls: 0, ms: 0 };
+    entry.calls += 1 / PROFILED_STEPS;
+    entry.ms += Number(kernel.kernelTimeMs) / PROFILED_STEPS;
+    byName.set(kernel.name, entry);
+  }
+  const kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
+  return { stepMs, kernels };
+}
+
+function printProfile({ stepMs, kernels }: StepProfile): void {
+  const kernelMs = kernels.reduce((sum, k) => sum + k.ms, 0);
+  const calls = kernels.reduce((sum, k) => sum + k.calls, 0);
+  console.log(
+    `  profile of one training step (mean of ${PROFILED_STEPS}, under tf.profile): ${stepMs.toFixed(2)} ms`,
+  );
+  console.log(`  ${'kernel'.padEnd(24)} ${'calls'.padStart(6)} ${'ms'.padStart(8)} ${'share'.padStart(6)}`);
+  for (const k of kernels) {
+    console.log(
+      `  ${k.name.padEnd(24)} ${k.calls.toFixed(0).padStart(6)} ${k.ms.toFixed(3).padStart(8)} ${((k.ms / stepMs) * 100).toFixed(1).padStart(5)}%`,
+    );
+  }
+  console.log(
+    `  ${'all kernels'.padEnd(24)} ${calls.toFixed(0).padStart(6)} ${kernelMs.toFixed(3).padStart(8)} ${((kernelMs / stepMs) * 100).toFixed(1).padStart(5)}%`,
+  );
+  console.log(
+    `  ${'outside kernels (JS)'.padEnd(24)} ${''.padStart(6)} ${(stepMs - kernelMs).toFixed(3).padStart(8)} ${(((stepMs - kernelMs) / stepMs) * 100).toFixed(1).padStart(5)}%`,
+  );
 }
 
 main().catch((error: unknown) => fail(error));

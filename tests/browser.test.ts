@@ -1,6 +1,6 @@
 /**
  * The built site in a real headless browser: builds the site into a temporary folder (from the
- * committed results in experiments/results, or the fixture results when there are none), serves it
+ * committed results in experiments/results, and fixture results for experiments without), serves it
  * on 127.0.0.1, opens every page at desktop and phone widths and checks what a reader would see.
  * Full-page screenshots go to tests/artifacts/screenshots/ for a person to look at.
  *
@@ -9,14 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Results } from '../experiments/lib/results.ts';
 import { buildSite } from '../site/build.ts';
+import { loadResults } from '../site/results.ts';
 import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,6 +80,32 @@ async function serve(root: string): Promise<{ origin: string; close: () => Promi
   };
 }
 
+/**
+ * A page per experiment that uses every chart shortcode (for the first and last run), added to a
+ * copy of the content so that each kind of chart is checked in the browser whether or not the
+ * posts use it yet. e.g. /chart-check/batch-size/
+ */
+function chartCheckPage(results: Results): string {
+  const runs = [...new Set([results.runs[0]!.key, results.runs.at(-1)!.key])];
+  return [
+    '---',
+    'layout: layouts/page.liquid',
+    `title: Every chart of ${results.experiment.id}`,
+    'description: A test page of the browser tests.',
+    `experiment: ${results.experiment.id}`,
+    `permalink: /chart-check/${results.experiment.id}/`,
+    '---',
+    '{% chart "accuracy" %}',
+    '{% chart "sizeBytes" %}',
+    '{% chart "params" %}',
+    '{% chart "carbonPerInferenceG" %}',
+    '{% trainingCurves %}',
+    '{% tradeoffChart %}',
+    ...runs.flatMap((key) => [`{% confusionMatrix "${key}" %}`, `{% misclassifiedGallery "${key}" %}`]),
+    '',
+  ].join('\n');
+}
+
 /** Every .html file under `dir`, as site paths: `index.html` → `/`, `about/index.html` → `/about/`. */
 async function htmlPaths(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
@@ -100,7 +127,7 @@ interface LayoutReport {
  */
 function checkChartLayout(): LayoutReport {
   const problems: string[] = [];
-  const charts = [...document.querySelectorAll<SVGSVGElement>('svg.chart')];
+  const charts = Array.from(document.querySelectorAll<SVGSVGElement>('svg.chart'));
   const TOLERANCE_PX = 0.5;
   charts.forEach((svg, i) => {
     const name = svg.id || `chart ${i + 1}`;
@@ -114,7 +141,9 @@ function checkChartLayout(): LayoutReport {
         problems.push(`${name}: #${id} is missing or empty`);
     }
     const box = svg.getBoundingClientRect();
-    const texts = [...svg.querySelectorAll<SVGTextElement>('.role-axis-label text, .role-axis-title text')];
+    const texts = Array.from(
+      svg.querySelectorAll<SVGTextElement>('.role-axis-label text, .role-axis-title text'),
+    );
     const rects = texts
       .filter((text) => text.textContent !== '' && text.getAttribute('opacity') !== '0')
       .map((text) => ({
@@ -171,20 +200,29 @@ describe('the built site in a headless browser', { skip: skip && `no Chromium at
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `Chromium is required in CI but missing at ${CHROMIUM}`);
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'browser-test-'));
-    let resultsDir = COMMITTED_RESULTS;
-    const committed = existsSync(COMMITTED_RESULTS)
-      ? (await readdir(COMMITTED_RESULTS)).filter((f) => f.endsWith('.json'))
-      : [];
-    if (committed.length === 0) {
-      resultsDir = path.join(workDir, 'results');
-      await writeFixtureResults(
-        resultsDir,
-        FIXTURE_EXPERIMENTS.map((id) => makeResults({ id })),
+    // Inside the repository (ignored by git as .tmp-*): Eleventy 3 does not apply a content copy's
+    // folder data files (posts.11tydata.js) when the content folder lies outside the working directory.
+    workDir = await mkdtemp('.tmp-browser-');
+    // The committed results (with their saved models), and fixture results for any experiment of
+    // the series that has none yet, so every post builds.
+    const resultsDir = path.join(workDir, 'results');
+    if (existsSync(COMMITTED_RESULTS)) await cp(COMMITTED_RESULTS, resultsDir, { recursive: true });
+    const committed = existsSync(resultsDir) ? await readdir(resultsDir) : [];
+    const missing = FIXTURE_EXPERIMENTS.filter((id) => !committed.includes(`${id}.json`));
+    await writeFixtureResults(
+      resultsDir,
+      missing.map((id) => makeResults({ id })),
+    );
+    const contentDir = path.join(workDir, 'content');
+    await cp('content', contentDir, { recursive: true });
+    for (const results of (await loadResults(resultsDir)).values()) {
+      await writeFile(
+        path.join(contentDir, `chart-check-${results.experiment.id}.md`),
+        chartCheckPage(results),
       );
     }
     site = path.join(workDir, '_site');
-    await buildSite({ resultsDir, outputDir: site, quiet: true });
+    await buildSite({ resultsDir, contentDir, outputDir: site, quiet: true });
     server = await serve(site);
     context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
       executablePath: CHROMIUM,
@@ -212,12 +250,16 @@ describe('the built site in a headless browser', { skip: skip && `no Chromium at
       if (message.type() === 'error') problems.console.push(`${where}: ${message.text()}`);
     };
     const onPageError = (error: Error) => problems.console.push(`${where}: uncaught ${error.message}`);
+    const errorStatus = new Set<string>();
     const onFailed = (request: { url(): string; failure(): { errorText: string } | null }) => {
+      // A 404 also ends as a failed request (net::ERR_ABORTED); report it once, with its status.
+      if (errorStatus.has(request.url())) return;
       problems.failedRequests.push(`${where}: ${request.url()} ${request.failure()?.errorText ?? ''}`);
     };
     const onResponse = (response: { url(): string; status(): number }) => {
-      if (response.status() >= 400)
-        problems.failedRequests.push(`${where}: ${response.url()} ${response.status()}`);
+      if (response.status() < 400) return;
+      errorStatus.add(response.url());
+      problems.failedRequests.push(`${where}: ${response.url()} ${response.status()}`);
     };
     page.on('console', onConsole);
     page.on('pageerror', onPageError);
@@ -231,18 +273,21 @@ describe('the built site in a headless browser', { skip: skip && `no Chromium at
       chartCount += viewport.name === 'desktop' ? report.charts : 0;
       problems.layout.push(...report.problems.map((p) => `${where}: ${p}`));
       const broken = await page.evaluate(() =>
-        [...document.images]
+        Array.from(document.images)
           .filter((image) => !image.complete || image.naturalWidth === 0)
           .map((image) => image.alt || image.src.slice(0, 80)),
       );
       problems.images.push(...broken.map((image) => `${where}: image '${image}' did not load`));
-      const slug = sitePath === '/' ? 'index' : sitePath.replace(/^\/|\/$/g, '').replace(/[/.]/g, '_');
+      const slug = sitePath === '/' ? 'index' : sitePath.replace(/^\/|\/$|\.html$/g, '').replaceAll('/', '_');
       await page.screenshot({
         path: path.join(SCREENSHOTS_DIR, `${slug}-${viewport.name}.png`),
         fullPage: true,
       });
+      // Let what the page started (e.g. the demo loading its models once scrolled into view by the
+      // full-page screenshot) finish here, so its errors are counted against this page.
+      await page.waitForLoadState('networkidle');
       const hrefs = await page.evaluate(() =>
-        [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
+        Array.from(document.querySelectorAll('a[href]')).map((a) => (a as HTMLAnchorElement).href),
       );
       return hrefs
         .filter((href) => href.startsWith(origin))

@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import * as fontkit from 'fontkit';
 import type { Results } from '../experiments/lib/results.ts';
 import { digitPng, galleryHtml, galleryItems } from '../site/charts/digits.ts';
-import { METRICS, METRIC_NAMES, formatShown, shownValue } from '../site/charts/metrics.ts';
+import { METRICS, METRIC_NAMES, metricTitle, shownValue, valueText } from '../site/charts/metrics.ts';
 import charts, { CHART_SHORTCODES } from '../site/charts/plugin.ts';
 import { accessibleSvg, createChartRenderer } from '../site/charts/render.ts';
-import {
-  confusionChart,
-  experimentKind,
-  metricChart,
-  tradeoffChart,
-  trainingCurvesChart,
-} from '../site/charts/specs.ts';
+import { metricChart } from '../site/charts/metric-chart.ts';
+import { confusionChart, tradeoffChart, trainingCurvesChart } from '../site/charts/run-charts.ts';
+import { experimentKind, plainDigits } from '../site/charts/specs.ts';
 import {
   CHART_FONT_FAMILY,
   FONTS_DIR,
@@ -100,7 +97,7 @@ describe('metric display', () => {
     assert.deepEqual([...METRIC_NAMES].sort(), Object.keys(run.metrics).sort());
   });
 
-  it('shows a fraction in percent with its interval and a count exactly', () => {
+  it('puts a fraction on a percent axis with its interval, and a count exactly', () => {
     const run = makeResults().runs[1]!;
     const accuracy = shownValue(run, 'accuracy');
     assert.equal(accuracy.mean, run.metrics.accuracy.mean * 100);
@@ -109,10 +106,18 @@ describe('metric display', () => {
       run.metrics.accuracy.ci95!.map((v) => v * 100),
     );
     assert.deepEqual(shownValue(run, 'params'), { mean: 44_426, ci95: null });
-    assert.equal(formatShown('params', 44_426), '44,426');
-    assert.equal(formatShown('accuracy', 98.114), '98.11%');
-    assert.equal(formatShown('latencyP50Us', 71.34), '71.3 µs');
-    assert.equal(METRICS.sizeBytes.unit, 'MB');
+    assert.equal(shownValue(run, 'sizeBytes').mean, run.metrics.sizeBytes / 1e6);
+    assert.equal(metricTitle('sizeBytes'), 'Model size, MB');
+    assert.equal(metricTitle('params'), 'Parameters');
+    assert.equal(METRICS.carbonPerInferenceG.scale, 1e9);
+  });
+
+  it('labels values as the prose does, with the interval when there is one', () => {
+    const run = makeResults().runs[1]!;
+    assert.deepEqual(valueText(run, 'params'), { short: '44,426', long: '44,426' });
+    const accuracy = valueText(run, 'accuracy');
+    assert.match(accuracy.short, /^\d\d\.\d%$/);
+    assert.match(accuracy.long, /^\d\d\.\d% \(95% CI \d\d\.\d–\d\d\.\d%\)$/);
   });
 });
 
@@ -138,7 +143,7 @@ describe('chart specs', () => {
       rows.map((r: Json) => [r.label, r.mean]),
       comparison.runs.map((run) => [run.label, run.metrics.sizeBytes / 1e6]),
     );
-    assert.match(chart.description, /MLP-5 [\d.]+ MB; LeNet-5 [\d.]+ MB/);
+    assert.match(chart.description, /MLP-5 [\d.]+\sMB; LeNet-5 [\d.]+\sKB\.$/);
     assert.equal(chart.id, 'mlp-vs-lenet-sizeBytes');
   });
 
@@ -153,7 +158,7 @@ describe('chart specs', () => {
       [lenet.low, lenet.high],
       comparison.runs[1]!.metrics.accuracy.ci95!.map((v) => v * 100),
     );
-    assert.match(chart.description, /LeNet-5 [\d.]+% \(95% CI [\d.]+% to [\d.]+%\)/);
+    assert.match(chart.description, /LeNet-5 [\d.]+% \(95% CI [\d.]+–[\d.]+%\)/);
   });
 
   it('leaves out error bars when an experiment has one seed', () => {
@@ -201,11 +206,11 @@ describe('chart specs', () => {
     assert.match(chart.description, /mean over 3 seeds/);
   });
 
-  it('labels trade-off points by model, or by batch size in a batch sweep', () => {
+  it('labels trade-off points by model, or the ends of each model’s line in a batch sweep', () => {
     const labels = (results: Results) =>
       json(tradeoffChart(results).spec).data.values.map((r: Json) => r.pointLabel);
     assert.deepEqual(labels(comparison), ['MLP-5', 'LeNet-5']);
-    assert.deepEqual(labels(batch), ['1', '16', '64', '128', '1', '16', '64', '128']);
+    assert.deepEqual(labels(batch), ['batch 1', '', '', 'batch 128', 'batch 1', '', '', 'batch 128']);
   });
 
   it('lays out a confusion matrix of 100 cells with the correct count in the description', () => {
@@ -285,7 +290,7 @@ describe('chart rendering', () => {
   });
 
   it('renders a chart with marks and the shipped font family, once per distinct chart', async () => {
-    const render = createChartRenderer();
+    const render = createChartRenderer({ cacheDir: null });
     const chart = metricChart(makeResults(), 'sizeBytes');
     const first = render(chart);
     assert.equal(render(structuredClone(chart)), first);
@@ -293,6 +298,63 @@ describe('chart rendering', () => {
     assert.match(svg, /class="mark-rect role-mark/);
     assert.match(svg, /font-family="Inter, sans-serif"/);
     assert.ok(svg.includes('>LeNet-5</text>'));
+  });
+});
+
+describe('chart rendering with the disk cache', () => {
+  it('writes each SVG once and reads it back in the next build', async () => {
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'charts-cache-'));
+    try {
+      const chart = metricChart(makeResults(), 'params');
+      const svg = await createChartRenderer({ cacheDir })(chart);
+      const files = await readdir(cacheDir);
+      assert.equal(files.length, 1);
+      assert.equal(await readFile(path.join(cacheDir, files[0]!), 'utf8'), svg);
+      await writeFile(path.join(cacheDir, files[0]!), '<svg>cached</svg>');
+      assert.equal(await createChartRenderer({ cacheDir })(chart), '<svg>cached</svg>');
+      assert.notEqual(
+        await createChartRenderer({ cacheDir })(metricChart(makeResults(), 'flops')),
+        '<svg>cached</svg>',
+      );
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('chart text', () => {
+  it('writes subscript digits as plain ones', () => {
+    assert.equal(plainDigits('294 ng CO₂e'), '294 ng CO2e');
+  });
+
+  it('draws only characters the shipped font has', async () => {
+    const font = openFont(FONT_FILES['400-normal']);
+    const render = createChartRenderer({ cacheDir: null });
+    const comparison = makeResults();
+    const architecture = makeResults({ id: 'depth-and-width' });
+    const charts = [
+      metricChart(comparison, 'carbonPerInferenceG'),
+      metricChart(comparison, 'latencyP50Us'),
+      tradeoffChart(architecture),
+      trainingCurvesChart(makeResults({ id: 'batch-size' })),
+      confusionChart(comparison, comparison.runs[0]!),
+    ];
+    for (const chart of charts) {
+      const svg = await render(chart);
+      const body = svg.replace(/<title[^]*<\/desc>/, '');
+      const texts = [...body.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
+        m[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code))),
+      );
+      assert.ok(texts.length > 0, chart.id);
+      for (const text of texts) {
+        for (const char of text) {
+          assert.ok(
+            font.hasGlyphForCodePoint(char.codePointAt(0)!),
+            `${chart.id}: '${char}' in '${text}' is not in the font`,
+          );
+        }
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalise as engineNormalise } from '../experiments/lib/dataset.ts';
+import { loadMnist, normalise as engineNormalise } from '../experiments/lib/dataset.ts';
 import {
   MNIST_SIZE,
   boundingBox,
@@ -29,6 +29,21 @@ function strokes(
 /** The rows and columns of a 28×28 MNIST image that hold ink, as a box. */
 function inkBox(pixels: Uint8ClampedArray) {
   return boundingBox({ data: Float32Array.from(pixels), width: MNIST_SIZE, height: MNIST_SIZE });
+}
+
+/** Pearson correlation of two equally long pixel arrays. */
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((sum, x) => sum + x, 0) / xs.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i]! - ma) * (b[i]! - mb);
+    aa += (a[i]! - ma) ** 2;
+    bb += (b[i]! - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
 }
 
 /** RGBA pixels of a `size`×`size` image of `background` grey with a `ink` grey square in the middle. */
@@ -61,9 +76,10 @@ describe('demo preprocessing', () => {
     assert.equal(toMnist(blank), null);
   });
 
-  test('a square stroke anywhere on the canvas becomes a full 20×20 block centred in 28×28', () => {
+  test('a square stroke anywhere on the canvas becomes a full 20×20 block with its centre on pixel 14', () => {
     const pixels = toMnist(strokes(200, 150, [[120, 10, 40, 40]]))!;
-    assert.deepEqual(inkBox(pixels), { x0: 4, y0: 4, x1: 24, y1: 24 });
+    // Centre of mass 10 → shifted by round(14.5 − 10) = 5.
+    assert.deepEqual(inkBox(pixels), { x0: 5, y0: 5, x1: 25, y1: 25 });
     assert.ok(
       pixels.every((p) => p === 0 || p === 255),
       'an axis-aligned square needs no grey edges',
@@ -92,10 +108,12 @@ describe('demo preprocessing', () => {
     ]);
     const pixels = toMnist(image)!;
     const box = inkBox(pixels)!;
-    assert.equal(box.x0, 8, 'centring the box would put the left edge at column 4');
+    // Scaled to 20×20: 200 units of ink at x = 5 and a half-ink column of 20 at x = 19.5, so the
+    // centre of mass is at 1195 / 210 = 5.69 and the shift round(14.5 − 5.69) = 9.
+    assert.equal(box.x0, 9, 'centring the box would put the left edge at column 5');
     const centre = centreOfMass({ data: Float32Array.from(pixels), width: MNIST_SIZE, height: MNIST_SIZE })!;
-    assert.ok(Math.abs(centre.x - 14) <= 0.5, `centre of mass x ${centre.x}`);
-    assert.ok(Math.abs(centre.y - 14) <= 0.5, `centre of mass y ${centre.y}`);
+    assert.ok(Math.abs(centre.x - 14.5) <= 0.5, `centre of mass x ${centre.x}`);
+    assert.ok(Math.abs(centre.y - 14.5) <= 0.5, `centre of mass y ${centre.y}`);
   });
 
   test('downscaling averages areas, so a one-pixel line in a 40-pixel box becomes half ink', () => {
@@ -130,6 +148,28 @@ describe('demo preprocessing', () => {
     const ink = inkFromRgba(rgba, 20, 20);
     assert.equal(ink.data[10 * 20 + 10], 1);
     assert.equal(ink.data[0], 0);
+  });
+
+  test('MNIST digits photographed as dark ink on grey paper come back as the MNIST images', async () => {
+    const mnist = await loadMnist();
+    const count = 200;
+    let nearlyIdentical = 0;
+    for (let index = 0; index < count; index++) {
+      const original = mnist.test.images.subarray(index * 784, (index + 1) * 784);
+      // Upscaled ten times, ink 25 on paper 215, as a phone photo of a printed digit might be.
+      const rgba = new Uint8ClampedArray(280 * 280 * 4);
+      for (let y = 0; y < 280; y++) {
+        for (let x = 0; x < 280; x++) {
+          const grey = Math.round(
+            215 - (original[Math.floor(y / 10) * 28 + Math.floor(x / 10)]! / 255) * 190,
+          );
+          rgba.set([grey, grey, grey, 255], (y * 280 + x) * 4);
+        }
+      }
+      if (correlation(original, toMnist(inkFromRgba(rgba, 280, 280))!) > 0.95) nearlyIdentical++;
+    }
+    // The rest differ by a one-pixel shift where the centre of mass rounds the other way.
+    assert.ok(nearlyIdentical >= 0.9 * count, `${nearlyIdentical} of ${count} come back nearly identical`);
   });
 
   test('normalisation is bit-for-bit the engine’s for every pixel value', () => {

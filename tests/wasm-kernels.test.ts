@@ -239,6 +239,42 @@ describe('wasm matMul with transposed operands', () => {
   }
 });
 
+describe('wasm tanh', () => {
+  test("matches the cpu backend's tanh, including at ±Infinity and NaN", async () => {
+    const inputs = [
+      -Infinity,
+      -20,
+      -3,
+      -0.5,
+      -1e-8,
+      0,
+      1e-8,
+      0.5,
+      3,
+      20,
+      Infinity,
+      NaN,
+      ...randomValues(1000, 5),
+    ];
+    const tanh = () => {
+      const y = tf.tanh(tf.tensor1d(inputs));
+      const values = y.dataSync().slice();
+      y.dispose();
+      return values;
+    };
+    const expected = await on('cpu', tanh);
+    const actual = await on('wasm', tanh);
+    assert.ok(Number.isNaN(actual[11]));
+    actual.forEach((value, i) => {
+      if (i !== 11)
+        assert.ok(
+          Math.abs(value - expected[i]!) <= 1e-6,
+          `tanh(${inputs[i]}) is ${value}, expected ${expected[i]}`,
+        );
+    });
+  });
+});
+
 describe('a LeNet-5 training step on wasm', () => {
   test('gives the loss and gradients the cpu backend gives', async () => {
     const BATCH = 8;

@@ -223,11 +223,6 @@ function testMetrics(
   };
 }
 
-interface TrialOutcome {
-  trial: Trial;
-  predicted: Uint8Array;
-}
-
 async function runExperiment(
   definition: Definition,
   data: Mnist,

@@ -9,6 +9,7 @@ import { gatherRows, shuffleInPlace } from './dataset.ts';
 import { DivergenceError } from './errors.ts';
 import { IMAGE_SIZE, NUM_CLASSES } from './models.ts';
 import type { EpochLog } from './results.ts';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from './wasm-kernels.ts';
 
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
@@ -75,7 +76,10 @@ export function evaluate(
         IMAGE_SIZE,
         1,
       ]);
-      const labels = tf.oneHot(tf.tensor1d(Int32Array.from(set.labels.subarray(start, start + size)), 'int32'), NUM_CLASSES);
+      const labels = tf.oneHot(
+        tf.tensor1d(Int32Array.from(set.labels.subarray(start, start + size)), 'int32'),
+        NUM_CLASSES,
+      );
       const logits = model.predict(xs) as tf.Tensor2D;
       return [
         tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE),
@@ -97,6 +101,98 @@ export function evaluate(
   let correct = 0;
   for (let i = 0; i < set.count; i++) if (predicted[i] === set.labels[i]) correct++;
   return { loss: lossSum / set.count, accuracy: correct / set.count, predicted, confidence };
+}
+
+/** The Adam state AdamOptimizer keeps in private fields (tfjs-core 4.22), which the fused update reads and writes. */
+interface AdamState {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  incrementIterations(): void;
+}
+
+/**
+ * `optimizer.applyGradients(gradients)`, except that for an AdamOptimizer on a backend with the
+ * `AdamUpdate` kernel (./wasm-kernels.ts) each variable is updated by that one kernel rather than by
+ * eleven element-wise ones. It keeps the optimizer's state exactly as tfjs-core 4.22's
+ * `AdamOptimizer.applyGradients` does (moment variables named `<variable>/m` and `/v`, `accBeta1`,
+ * `accBeta2`, the iteration count), so saving and restoring the optimizer work unchanged.
+ */
+export function applyGradients(optimizer: tf.Optimizer, gradients: tf.NamedTensorMap): void {
+  // Not `instanceof tf.AdamOptimizer`: tfjs's Optimizer answers instanceof by duck typing, true for any optimizer.
+  if (optimizer.getClassName() !== 'Adam' || tf.getKernel(ADAM_UPDATE, tf.getBackend()) === undefined) {
+    optimizer.applyGradients(gradients);
+    return;
+  }
+  const adam = optimizer as unknown as AdamState;
+  const attrs: AdamUpdateAttrs = {
+    learningRate: adam.learningRate,
+    beta1: adam.beta1,
+    beta2: adam.beta2,
+    epsilon: adam.epsilon,
+  };
+  tf.tidy(() => {
+    Object.keys(gradients).forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      adam.accumulatedFirstMoment[i] ??= {
+        originalName: `${name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      adam.accumulatedSecondMoment[i] ??= {
+        originalName: `${name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      const gradient = gradients[name];
+      if (gradient == null) return;
+      const firstMoment = adam.accumulatedFirstMoment[i].variable;
+      const secondMoment = adam.accumulatedSecondMoment[i].variable;
+      const [newValue, newFirst, newSecond] = tf
+        .engine()
+        .runKernel(
+          ADAM_UPDATE,
+          { value, gradient, firstMoment, secondMoment, accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+      firstMoment.assign(newFirst!);
+      secondMoment.assign(newSecond!);
+      value.assign(newValue!);
+    });
+    adam.accBeta1.assign(tf.mul(adam.accBeta1, adam.beta1));
+    adam.accBeta2.assign(tf.mul(adam.accBeta2, adam.beta2));
+  });
+  adam.incrementIterations();
+}
+
+/**
+ * One training step on the first `size` images of `images` (N×784) and labels of `labelIds`: Adam on
+ * the mean softmax cross-entropy. Returns the batch's loss and its count of correct predictions (made
+ * before the update), which the caller disposes.
+ */
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  images: Float32Array,
+  labelIds: Int32Array,
+  size: number,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(images.subarray(0, size * PIXELS), [size, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    const ids = tf.tensor1d(labelIds.subarray(0, size), 'int32');
+    const labels = tf.oneHot(ids, NUM_CLASSES);
+    let correct: tf.Scalar | undefined;
+    const { value: loss, grads } = optimizer.computeGradients(() => {
+      const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+      correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), ids), 'int32')));
+      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    });
+    applyGradients(optimizer, grads);
+    return { loss, correct: correct! };
+  });
 }
 
 /** Trains `model` in place and returns one log per epoch. Throws DivergenceError on a non-finite loss. */
@@ -122,20 +218,7 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
       gatherRows(train.images, PIXELS, order, start, end, xBuffer);
       for (let i = 0; i < size; i++) yBuffer[i] = train.labels[order[start + i]!]!;
 
-      const { loss, correct } = tf.tidy(() => {
-        const xs = tf.tensor4d(xBuffer.subarray(0, size * PIXELS), [size, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        const labelIds = tf.tensor1d(yBuffer.subarray(0, size), 'int32');
-        const labels = tf.oneHot(labelIds, NUM_CLASSES);
-        let correctCount: tf.Scalar | undefined;
-        const cost = optimizer.minimize(() => {
-          const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
-          correctCount = tf.keep(
-            tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labelIds), 'int32')) as tf.Scalar,
-          );
-          return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-        }, true)!;
-        return { loss: cost, correct: correctCount! };
-      });
+      const { loss, correct } = trainStep(model, optimizer, xBuffer, yBuffer, size);
       const lossValue = loss.dataSync()[0]!;
       correctSum += correct.dataSync()[0]!;
       tf.dispose([loss, correct]);

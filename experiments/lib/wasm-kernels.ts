@@ -3,17 +3,28 @@
  * its own: `registerWasmKernels()` is called once before training on wasm.
  *
  * - `Conv2DBackpropFilter` is missing, so training any convolutional model throws
- *   "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'". It is added here as im2col
+ *   "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'". It is added here: with
+ *   stride 1 as wasm's (XNNPACK) Conv2D with batch and channel axes swapped, otherwise as im2col
  *   followed by one plain matrix product, the form wasm runs through XNNPACK.
  * - `Conv2DBackpropInput` exists but runs a naive loop (about 1.9 GFLOP/s, 40% of a LeNet-5
  *   training step). With stride 1 it is replaced by wasm's (XNNPACK) Conv2D of the output gradient
  *   with the flipped filter; with larger strides by one plain matrix product followed by col2im,
  *   the mirror image of the filter gradient.
+ * - `Tanh` (LeNet-5's activation) runs at about 30 ns per element, twice wasm's Sigmoid; it is
+ *   computed as 2·sigmoid(2x) − 1 (within 3e-7 of tanh).
  * - `BatchMatMul` and `_FusedMatMul` reach XNNPACK only for a single, untransposed product; with
  *   `transposeA`/`transposeB` set wasm falls back to a naive loop about ten times slower
  *   (1.1–2.9 against 25 GFLOP/s for 512×512×512 here). Backpropagation through Dense layers
  *   multiplies by transposed matrices, so the wrappers below transpose the operands explicitly with
  *   wasm's Transpose kernel and call the original kernel untransposed.
+ *
+ * - `AvgPoolGrad` runs a general loop (about 8 ns per element here, 2 ms of a LeNet-5 step); for
+ *   windows that do not overlap and need no padding, LeNet's 2×2 pools with stride 2, each input
+ *   pixel takes exactly one output's gradient over the window size, copied here in one pass.
+ * - `AdamUpdate` is added (no tfjs kernel of that name exists): one Adam step for one variable in a
+ *   single pass, where tf.train.adam runs eleven element-wise kernels (each a pass over the weights
+ *   and a kernel call's overhead). ./train.ts uses it, on the backend that has it, in place of the
+ *   optimizer's own `applyGradients`.
  *
  * Every intermediate is released through the backend, so a kernel call leaves no data behind.
  */
@@ -32,12 +43,28 @@ type WasmKernel = (args: {
 let registered = false;
 
 /**
+ * Name of the fused Adam kernel. Inputs `value`, `gradient`, `firstMoment`, `secondMoment` (float32, one
+ * shape) and the scalars `accBeta1`, `accBeta2`; attrs `AdamUpdateAttrs`; outputs the new value, first
+ * and second moments.
+ */
+export const ADAM_UPDATE = 'AdamUpdate';
+
+/** e.g. `{ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }`, as AdamOptimizer holds them. */
+export interface AdamUpdateAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
  * Registers the added and faster kernels for the 'wasm' backend. The wasm backend's own kernels must
  * already be registered (import '@tensorflow/tfjs-backend-wasm' first). Calling it again does nothing.
  * It works whether or not wasm is the active backend yet.
  */
 export function registerWasmKernels(): void {
   if (registered) return;
+  registerMissingWasmKernels();
   const batchMatMul = originalKernel(tf.BatchMatMul);
   const fusedMatMul = originalKernel(tf._FusedMatMul);
   const transpose = originalKernel(tf.Transpose).kernelFunc as unknown as WasmKernel;
@@ -54,14 +81,36 @@ export function registerWasmKernels(): void {
     backpropInput,
     conv2dBackpropInput(plainMatMul, transpose, conv2d, backpropInput.kernelFunc as unknown as WasmKernel),
   );
-  if (tf.getKernel(tf.Conv2DBackpropFilter, BACKEND) === undefined) {
+  const tanh = originalKernel(tf.Tanh);
+  const sigmoid = originalKernel(tf.Sigmoid).kernelFunc as unknown as WasmKernel;
+  replaceKernel(tanh, tanhViaSigmoid(sigmoid, tanh.kernelFunc as unknown as WasmKernel));
+  const avgPoolGrad = originalKernel(tf.AvgPoolGrad);
+  replaceKernel(avgPoolGrad, tiledAvgPoolGrad(avgPoolGrad.kernelFunc as unknown as WasmKernel));
+  if (tf.getKernel(ADAM_UPDATE, BACKEND) === undefined) {
     tf.registerKernel({
-      kernelName: tf.Conv2DBackpropFilter,
+      kernelName: ADAM_UPDATE,
       backendName: BACKEND,
-      kernelFunc: conv2dBackpropFilter(plainMatMul, transpose, conv2d) as unknown as tf.KernelFunc,
+      kernelFunc: adamUpdate as unknown as tf.KernelFunc,
     });
   }
   registered = true;
+}
+
+/**
+ * Registers only what wasm lacks to train a convolutional model at all (`Conv2DBackpropFilter`),
+ * leaving every other kernel tfjs's own: the "plain" wasm that `npm run bench -- --plain` compares
+ * against. Calling it again does nothing.
+ */
+export function registerMissingWasmKernels(): void {
+  if (tf.getKernel(tf.Conv2DBackpropFilter, BACKEND) !== undefined) return;
+  const transpose = originalKernel(tf.Transpose).kernelFunc as unknown as WasmKernel;
+  const plainMatMul = originalKernel(tf.BatchMatMul).kernelFunc as unknown as WasmKernel;
+  const conv2d = originalKernel(tf.Conv2D).kernelFunc as unknown as WasmKernel;
+  tf.registerKernel({
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName: BACKEND,
+    kernelFunc: conv2dBackpropFilter(plainMatMul, transpose, conv2d) as unknown as tf.KernelFunc,
+  });
 }
 
 function originalKernel(name: string): tf.KernelConfig {
@@ -125,10 +174,11 @@ function batchSize(x: tf.TensorInfo): number {
 /**
  * dW[kh, kw, ci, co] = Σ over n, oh, ow of x[n, oh·sh + kh − top, ow·sw + kw − left, ci] · dy[n, oh, ow, co].
  * With stride 1 that is a convolution (XNNPACK's) in which the batch and channel axes trade places:
- * x as `[ci, h, w, n]` (ci images of n channels) convolved with dy as `[oh, ow, n, co]`, the same
- * padding, gives dW as `[ci, kh, kw, co]`. Otherwise the input patches are laid out as a `[kh·kw·ci, n·oh·ow]` matrix (im2col, zeros where the window
- * reaches into the padding) so that dW is that matrix times dy seen as `[n·oh·ow, co]`, with no
- * transpose; the product's row-major layout is already the filter's `[kh, kw, ci, co]`.
+ * x as `[ci, h, w, n]` (ci images of n channels) convolved with dy as `[oh, ow, n, co]`, with the
+ * same padding, gives dW as `[ci, kh, kw, co]`. Otherwise the input patches are laid out as a
+ * `[kh·kw·ci, n·oh·ow]` matrix (im2col, zeros where the window reaches into the padding) so that
+ * dW is that matrix times dy seen as `[n·oh·ow, co]`, with no transpose; the product's row-major
+ * layout is already the filter's `[kh, kw, ci, co]`.
  * Attributes are those of tfjs-core's `Conv2DBackpropFilterAttrs`; only NHWC data is supported, as
  * for wasm's Conv2D, and dilations are 1 as in tfjs's conv2d gradient.
  */
@@ -361,4 +411,260 @@ function conv2dBackpropInput(
       if (windows !== undefined) backend.disposeData(windows.dataId);
     }
   };
+}
+
+/** tanh(x) = 2·sigmoid(2x) − 1 for float32 data, the scaling done in place on the wasm heap. */
+function tanhViaSigmoid(sigmoid: WasmKernel, fallback: WasmKernel): WasmKernel {
+  return (args) => {
+    const { inputs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    if (x.dtype !== 'float32') return fallback(args);
+    const doubled = backend.makeOutput(x.shape, 'float32');
+    try {
+      const xValues = backend.typedArrayFromHeap(x) as Float32Array;
+      const doubledValues = backend.typedArrayFromHeap(doubled) as Float32Array;
+      for (let i = 0; i < xValues.length; i++) doubledValues[i] = 2 * xValues[i]!;
+      const out = sigmoid({ inputs: { x: doubled }, backend });
+      const outValues = backend.typedArrayFromHeap(out) as Float32Array;
+      for (let i = 0; i < outValues.length; i++) outValues[i] = 2 * outValues[i]! - 1;
+      return out;
+    } finally {
+      backend.disposeData(doubled.dataId);
+    }
+  };
+}
+
+/**
+ * dx[n, h, w, c] = dy[n, ⌊h/fh⌋, ⌊w/fw⌋, c] / (fh·fw) where the pooling windows tile the input
+ * (stride equal to the window, no padding, NHWC float32), zero past the last whole window; any
+ * other pooling goes to wasm's own kernel (`fallback`). Attributes are tfjs-core's AvgPoolGradAttrs.
+ */
+function tiledAvgPoolGrad(fallback: WasmKernel): WasmKernel {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const { filterSize, strides, pad } = attrs as unknown as tf.AvgPoolGradAttrs;
+    if (dy.dtype !== 'float32') return fallback(args);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      filterSize,
+      strides,
+      1,
+      pad,
+    );
+    const { batchSize: n, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+    const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+    if (
+      strideHeight !== filterHeight ||
+      strideWidth !== filterWidth ||
+      padInfo.top !== 0 ||
+      padInfo.left !== 0 ||
+      outHeight * strideHeight > inHeight ||
+      outWidth * strideWidth > inWidth
+    ) {
+      return fallback(args);
+    }
+    const dx = backend.makeOutput(input.shape, 'float32');
+    // Views on the wasm heap are taken after the allocation above, which may grow (and detach) it.
+    const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
+    const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
+    if (outHeight * strideHeight < inHeight || outWidth * strideWidth < inWidth) dxValues.fill(0);
+    const scale = Math.fround(1 / (filterHeight * filterWidth));
+    for (let b = 0; b < n; b++) {
+      for (let oh = 0; oh < outHeight; oh++) {
+        for (let ow = 0; ow < outWidth; ow++) {
+          const source = ((b * outHeight + oh) * outWidth + ow) * channels;
+          for (let kh = 0; kh < filterHeight; kh++) {
+            for (let kw = 0; kw < filterWidth; kw++) {
+              const target =
+                ((b * inHeight + oh * strideHeight + kh) * inWidth + ow * strideWidth + kw) * channels;
+              for (let c = 0; c < channels; c++) {
+                dxValues[target + c] = Math.fround(dyValues[source + c]! * scale);
+              }
+            }
+          }
+        }
+      }
+    }
+    return dx;
+  };
+}
+
+/**
+ * One Adam step, element by element, in exactly tfjs-core 4.22's AdamOptimizer order of float32
+ * operations, so the values are bit for bit those of tf.train.adam:
+ *   m' = m·β1 + g·(1 − β1), v' = v·β2 + g²·(1 − β2),
+ *   w' = (m' / (1 − β1ᵗ)) / (√(v' / (1 − β2ᵗ)) + ε) · (−lr) + w,
+ * with β1ᵗ and β2ᵗ the optimizer's `accBeta1`/`accBeta2` scalars. Returns [w', m', v'].
+ * Four elements at a time by a small WebAssembly SIMD function (`adamModule`) working on the wasm
+ * backend's own heap, whose f32x4 operations round each result to float32 as tfjs's kernels do;
+ * the last (length mod 4) elements, or all of them where that module cannot be built, by the same
+ * operations in JavaScript, each rounded with Math.fround.
+ */
+const adamUpdate = ({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: tf.NamedAttrMap;
+}): tf.TensorInfo[] => {
+  const { value, gradient, firstMoment, secondMoment, accBeta1, accBeta2 } = inputs as Record<
+    string,
+    tf.TensorInfo
+  >;
+  const { learningRate, beta1, beta2, epsilon } = attrs as unknown as AdamUpdateAttrs;
+  const f = Math.fround;
+  const newValue = backend.makeOutput(value!.shape, 'float32');
+  const newFirst = backend.makeOutput(value!.shape, 'float32');
+  const newSecond = backend.makeOutput(value!.shape, 'float32');
+  // Views on the wasm heap are taken after the allocations above, which may grow (and detach) it.
+  const w = backend.typedArrayFromHeap(value!) as Float32Array;
+  const g = backend.typedArrayFromHeap(gradient!) as Float32Array;
+  const m = backend.typedArrayFromHeap(firstMoment!) as Float32Array;
+  const v = backend.typedArrayFromHeap(secondMoment!) as Float32Array;
+  const wOut = backend.typedArrayFromHeap(newValue) as Float32Array;
+  const mOut = backend.typedArrayFromHeap(newFirst) as Float32Array;
+  const vOut = backend.typedArrayFromHeap(newSecond) as Float32Array;
+  const b1 = f(beta1);
+  const b2 = f(beta2);
+  const oneMinusB1 = f(1 - beta1);
+  const oneMinusB2 = f(1 - beta2);
+  const eps = f(epsilon);
+  const minusRate = f(-learningRate);
+  const oneMinusAccB1 = f(1 - (backend.typedArrayFromHeap(accBeta1!) as Float32Array)[0]!);
+  const oneMinusAccB2 = f(1 - (backend.typedArrayFromHeap(accBeta2!) as Float32Array)[0]!);
+  let done = 0;
+  const simd = adamModule(backend);
+  if (simd !== undefined) {
+    done = w.length - (w.length % 4);
+    simd(
+      w.byteOffset,
+      g.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      wOut.byteOffset,
+      mOut.byteOffset,
+      vOut.byteOffset,
+      done,
+      b1,
+      b2,
+      oneMinusB1,
+      oneMinusB2,
+      oneMinusAccB1,
+      oneMinusAccB2,
+      eps,
+      minusRate,
+    );
+  }
+  for (let i = done; i < w.length; i++) {
+    const gi = g[i]!;
+    const mi = f(f(m[i]! * b1) + f(gi * oneMinusB1));
+    const vi = f(f(v[i]! * b2) + f(f(gi * gi) * oneMinusB2));
+    mOut[i] = mi;
+    vOut[i] = vi;
+    const step = f(f(mi / oneMinusAccB1) / f(f(Math.sqrt(f(vi / oneMinusAccB2))) + eps));
+    wOut[i] = f(f(step * minusRate) + w[i]!);
+  }
+  return [newValue, newFirst, newSecond];
+};
+
+/** adam(w, g, m, v, wOut, mOut, vOut: byte offsets; count: a multiple of 4; then the eight f32 constants). */
+type AdamFunction = (...args: number[]) => void;
+
+const adamModules = new WeakMap<WebAssembly.Memory, AdamFunction | null>();
+
+/**
+ * The SIMD Adam function instantiated on `backend`'s wasm memory (once per memory), or undefined where
+ * that memory is not reachable or shared, or WebAssembly SIMD is missing. Its code, in WebAssembly text:
+ *
+ *   (func (export "adam") (param $w $g $m $v $wo $mo $vo $count i32)
+ *         (param $b1 $b2 $c1 $c2 $a1 $a2 $eps $lr f32)     ;; c = 1 − β, a = 1 − βᵗ, lr = −rate
+ *     (local $i i32) (local splats of the eight constants, $g4 $m4 $v4 v128)
+ *     $count ← $count · 4 (bytes)
+ *     loop while $i < $count, $i += 16:
+ *       $g4 ← load($g + $i)
+ *       $m4 ← load($m + $i)·$b1 + $g4·$c1            store($mo + $i, $m4)
+ *       $v4 ← load($v + $i)·$b2 + ($g4·$g4)·$c2      store($vo + $i, $v4)
+ *       store($wo + $i, (($m4 / $a1) / (sqrt($v4 / $a2) + $eps))·$lr + load($w + $i))
+ */
+function adamModule(backend: BackendWasm): AdamFunction | undefined {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  let adam = adamModules.get(memory);
+  if (adam === undefined) {
+    try {
+      if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+        throw new Error('shared memory');
+      }
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(adamModuleBytes()), {
+        env: { memory },
+      });
+      adam = instance.exports.adam as AdamFunction;
+    } catch {
+      adam = null;
+    }
+    adamModules.set(memory, adam);
+  }
+  return adam ?? undefined;
+}
+
+/** The binary of the module above (WebAssembly 1.0 with the SIMD proposal's f32x4 operations). */
+function adamModuleBytes(): Uint8Array<ArrayBuffer> {
+  const I32 = 0x7f;
+  const F32 = 0x7d;
+  const V128 = 0x7b;
+  const get = (index: number) => [0x20, index];
+  const set = (index: number) => [0x21, index];
+  const simd = (op: number) => [0xfd, ...unsignedLeb(op)];
+  const load = [...simd(0x00), 0, 0];
+  const store = [...simd(0x0b), 0, 0];
+  const [add, mul, div, sqrt, splat] = [0xe4, 0xe6, 0xe7, 0xe3, 0x13].map(simd) as number[][];
+  // Parameters 0–6 pointers, 7 count, 8–15 the constants; locals 16 $i, 17–24 splats, 25–27 $g4 $m4 $v4.
+  const [i, splats, g4, m4, v4] = [16, 17, 25, 26, 27];
+  const at = (pointer: number) => [...get(pointer), ...get(i), 0x6a];
+  const body = [
+    2, 1, I32, 11, V128,
+    ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...splat!, ...set(splats + k)]),
+    ...get(7), 0x41, 2, 0x74, ...set(7),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(i), ...get(7), 0x4f, 0x0d, 1,
+    ...at(1), ...load, ...set(g4),
+    ...at(2), ...load, ...get(splats), ...mul!, ...get(g4), ...get(splats + 2), ...mul!, ...add!, ...set(m4),
+    ...at(3), ...load, ...get(splats + 1), ...mul!,
+    ...get(g4), ...get(g4), ...mul!, ...get(splats + 3), ...mul!, ...add!, ...set(v4),
+    ...at(5), ...get(m4), ...store,
+    ...at(6), ...get(v4), ...store,
+    ...at(4),
+    ...get(m4), ...get(splats + 4), ...div!,
+    ...get(v4), ...get(splats + 5), ...div!, ...sqrt!, ...get(splats + 6), ...add!,
+    ...div!, ...get(splats + 7), ...mul!,
+    ...at(0), ...load, ...add!,
+    ...store,
+    ...get(i), 0x41, 16, 0x6a, ...set(i),
+    0x0c, 0,
+    0x0b, 0x0b, 0x0b,
+  ]; // prettier-ignore
+  const section = (id: number, content: number[]) => [id, ...unsignedLeb(content.length), ...content];
+  const name = (text: string) => [text.length, ...[...text].map((c) => c.charCodeAt(0))];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 16, ...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32), 0]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('adam'), 0x00, 0]),
+    ...section(10, [1, ...unsignedLeb(body.length), ...body]),
+  ]); // prettier-ignore
+}
+
+function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
 }

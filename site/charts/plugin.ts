@@ -14,14 +14,9 @@ import { checkMetric, getRun } from '../results.ts';
 import type { ShortcodeSpecs } from '../shortcodes.ts';
 import { galleryHtml } from './digits.ts';
 import { createChartRenderer, type ChartRenderer } from './render.ts';
-import {
-  confusionChart,
-  metricChart,
-  runLabel,
-  tradeoffChart,
-  trainingCurvesChart,
-  type Chart,
-} from './specs.ts';
+import { metricChart } from './metric-chart.ts';
+import { confusionChart, tradeoffChart, trainingCurvesChart } from './run-charts.ts';
+import { runLabel, type Chart } from './specs.ts';
 
 /** The charts' shortcodes and the kind of each argument, for the site's build-time checker. */
 export const CHART_SHORTCODES = {

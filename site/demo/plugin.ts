@@ -59,12 +59,20 @@ export default function demoPlugin(eleventyConfig: DemoConfig, options: DemoPlug
     const output = this.page.outputPath;
     if (typeof output !== 'string' || !output.endsWith('.html') || !content.includes('<svg')) return content;
     const script = `<script type="module" src="${url(`/${DEMO_ASSETS}/tooltips.js`)}"></script>`;
-    return content.replace(/<\/body>/i, `${script}\n</body>`);
+    // The end tag of body is optional in HTML, and the site's layout may leave it out.
+    return /<\/body>/i.test(content)
+      ? content.replace(/<\/body>/i, `${script}\n</body>`)
+      : `${content}\n${script}\n`;
   });
 
-  eleventyConfig.on('eleventy.after', async ({ dir }: { dir: { output: string } }) => {
-    await bundleBrowserCode(dir.output);
-    await copyWasmBinaries(dir.output);
-    await copyModels(resultsDir, dir.output, savedModels);
-  });
+  // `directories` is the normalised folders of this build (`dir` holds the config file's defaults).
+  eleventyConfig.on(
+    'eleventy.after',
+    async ({ directories, outputMode }: { directories: { output: string }; outputMode: string }) => {
+      if (outputMode !== 'fs') return;
+      await bundleBrowserCode(directories.output);
+      await copyWasmBinaries(directories.output);
+      await copyModels(resultsDir, directories.output, savedModels);
+    },
+  );
 }

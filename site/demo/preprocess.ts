@@ -2,7 +2,8 @@
  * Turns a reader's drawing or photo into an MNIST-style digit, the way MNIST itself was made
  * (LeCun et al.): crop to the ink's bounding box, scale it to fit a 20×20 box keeping the aspect
  * ratio (with area averaging, which gives the grey anti-aliased edges MNIST digits have), then
- * place it in a 28×28 field so that its centre of mass sits at the centre. White ink on black.
+ * place it in a 28×28 field so that its centre of mass sits at the centre (as MNIST has it: on the
+ * centre of pixel (14, 14)). White ink on black.
  *
  * Pure functions over typed arrays and sizes, no DOM, so they run (and are tested) in Node and are
  * bundled unchanged for the browser.
@@ -15,6 +16,11 @@
 export const MNIST_SIZE = 28;
 /** Side of the box the digit is scaled into before centring, pixels. */
 export const DIGIT_BOX = 20;
+/**
+ * Where the centre of mass goes, in the coordinates of `centreOfMass`: the centre of pixel (14, 14).
+ * Measured, not assumed: MNIST's test digits have their centre of mass at (14.50, 14.49) on average.
+ */
+export const MNIST_CENTRE = 14.5;
 /** Ink below this (after contrast stretching of a photo) counts as background. */
 export const INK_FLOOR = 0.2;
 
@@ -155,8 +161,8 @@ export function resize(image: InkImage, width: number, height: number): InkImage
 }
 
 /**
- * Centre of mass of the ink in pixel units, pixel (x, y) covering [x, x+1) × [y, y+1), so the
- * centre of a 28×28 image is (14, 14). Null for a blank image.
+ * Centre of mass of the ink in pixel units, pixel (x, y) covering [x, x+1) × [y, y+1), so pixel
+ * (14, 14) has its centre at (14.5, 14.5). Null for a blank image.
  */
 export function centreOfMass(image: InkImage): { x: number; y: number } | null {
   let mass = 0;
@@ -188,8 +194,8 @@ export function toMnist(image: InkImage): Uint8ClampedArray | null {
     Math.max(1, Math.round(digit.height * scale)),
   );
   const centre = centreOfMass(scaled)!;
-  const left = Math.round(MNIST_SIZE / 2 - centre.x);
-  const top = Math.round(MNIST_SIZE / 2 - centre.y);
+  const left = Math.round(MNIST_CENTRE - centre.x);
+  const top = Math.round(MNIST_CENTRE - centre.y);
   const pixels = new Uint8ClampedArray(MNIST_SIZE * MNIST_SIZE);
   for (let y = 0; y < scaled.height; y++) {
     for (let x = 0; x < scaled.width; x++) {

@@ -2,28 +2,33 @@
  * Progressive enhancement of the build-time chart SVGs: hovering, focusing or tapping a mark shows
  * its exact value at once, also on touch screens where SVG <title> tooltips never appear.
  *
- * A mark is any element inside an `svg` with a `data-tooltip` attribute (preferred) or with a
- * <title> child. A <title> is moved into `aria-label` (so screen readers still read it) and removed,
- * so the browser's own delayed tooltip does not show on top of this one. Without JavaScript the
- * charts keep their <title> tooltips and nothing else changes.
+ * A mark is any element inside an `svg` with a `data-tooltip` attribute (preferred), a <title>
+ * child, or `role="graphics-symbol"` and an `aria-label` (what Vega writes for a data mark with
+ * `aria: true` and a `description` encoding). A <title> is moved into `aria-label` (so screen
+ * readers still read it) and removed, so the browser's own delayed tooltip does not show on top of
+ * this one. Without JavaScript the charts keep their <title> tooltips and nothing else changes.
  */
 
 const OFFSET_PX = 12;
 
+/** The exact-value text of a mark, moving a <title> child into data-tooltip and aria-label. */
 function tooltipText(mark: Element): string | null {
   const explicit = mark.getAttribute('data-tooltip');
   if (explicit) return explicit;
   const title = Array.from(mark.children).find((child) => child.tagName.toLowerCase() === 'title');
-  if (!title?.textContent) return null;
-  const text = title.textContent.trim();
+  const text = title?.textContent?.trim() || mark.getAttribute('aria-label');
+  if (!text) return null;
   mark.setAttribute('data-tooltip', text);
   if (!mark.hasAttribute('aria-label')) mark.setAttribute('aria-label', text);
-  title.remove();
+  title?.remove();
   return text;
 }
 
+/** Marks: `data-tooltip`, a <title> child (not the chart's own), or Vega's labelled data marks. */
+const MARKS = 'svg [data-tooltip], svg *:not(svg) > title, svg [role="graphics-symbol"][aria-label]';
+
 function enhance(): void {
-  const marks = Array.from(document.querySelectorAll('svg [data-tooltip], svg *:not(svg) > title'))
+  const marks = Array.from(document.querySelectorAll(MARKS))
     .map((found) => (found.tagName.toLowerCase() === 'title' ? found.parentElement : found))
     .filter((mark): mark is Element => mark !== null && tooltipText(mark) !== null);
   if (marks.length === 0) return;

@@ -1,0 +1,292 @@
+/**
+ * Charts of how the runs trained and what they got wrong: training curves, the accuracy-latency
+ * trade-off and confusion matrices.
+ */
+import type { Results, Run } from '../../experiments/lib/results.ts';
+import { formatMetric } from '../format.ts';
+import { metricTitle, shownValue } from './metrics.ts';
+import {
+  CHART_CONFIG,
+  PLOT_WIDTH,
+  SCHEMA,
+  TEXT_COLOUR,
+  colourScale,
+  experimentKind,
+  modelLabels,
+  runLabel,
+  seedsNote,
+  type Chart,
+} from './specs.ts';
+
+/** Training and validation loss and accuracy per epoch, one colour per run, averaged over seeds. */
+export function trainingCurvesChart(results: Results): Chart {
+  const labels = results.runs.map((run) => runLabel(results, run));
+  const rows = results.runs.flatMap((run) => {
+    const label = runLabel(results, run);
+    const epochs = run.trials[0]!.epochs.map((e) => e.epoch);
+    const mean = (epoch: number, field: 'trainLoss' | 'valLoss' | 'trainAccuracy' | 'valAccuracy') => {
+      const values = run.trials.map((trial) => trial.epochs.find((e) => e.epoch === epoch)?.[field] ?? NaN);
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    };
+    return epochs.flatMap((epoch) => [
+      { label, epoch, split: 'Training', measure: 'Loss', value: mean(epoch, 'trainLoss') },
+      { label, epoch, split: 'Validation', measure: 'Loss', value: mean(epoch, 'valLoss') },
+      { label, epoch, split: 'Training', measure: 'Accuracy, %', value: 100 * mean(epoch, 'trainAccuracy') },
+      { label, epoch, split: 'Validation', measure: 'Accuracy, %', value: 100 * mean(epoch, 'valAccuracy') },
+    ]);
+  });
+  const epochCount = Math.max(...results.runs.map((run) => run.trials[0]!.epochs.length));
+  const number = new Intl.NumberFormat('en', { maximumSignificantDigits: 3 });
+  const last = (label: string, split: string, measure: string) =>
+    rows.filter((r) => r.label === label && r.split === split && r.measure === measure).at(-1)?.value ?? NaN;
+  const description =
+    `Training and validation loss and accuracy after each of ${epochCount} epochs ` +
+    `(${results.provenance.seeds.length > 1 ? `mean over ${results.provenance.seeds.length} seeds` : 'one seed'}). ` +
+    `After the last epoch: ${labels
+      .map(
+        (label) =>
+          `${label} training loss ${number.format(last(label, 'Training', 'Loss'))}, validation loss ${number.format(
+            last(label, 'Validation', 'Loss'),
+          )}, validation accuracy ${number.format(last(label, 'Validation', 'Accuracy, %'))}%`,
+      )
+      .join('; ')}.`;
+  const panel = (measure: string) => ({
+    width: PLOT_WIDTH,
+    height: 170,
+    transform: [{ filter: { field: 'measure', equal: measure } }],
+    encoding: {
+      x: {
+        field: 'epoch',
+        type: 'quantitative' as const,
+        title: 'Epoch',
+        scale: { domain: [1, epochCount], nice: false },
+        axis: { tickMinStep: 1, format: 'd', grid: false },
+      },
+      y: { field: 'value', type: 'quantitative' as const, title: measure, scale: { zero: false } },
+      color: {
+        field: 'label',
+        type: 'nominal' as const,
+        title: null,
+        scale: colourScale(labels),
+        legend: {
+          columns: labels.length > 4 ? 2 : labels.length,
+          orient: 'top' as const,
+          direction: 'horizontal' as const,
+        },
+      },
+    },
+    layer: [
+      {
+        mark: { type: 'line' as const, strokeWidth: 2 },
+        encoding: {
+          strokeDash: {
+            field: 'split',
+            type: 'nominal' as const,
+            title: null,
+            scale: {
+              domain: ['Training', 'Validation'],
+              range: [
+                [1, 0],
+                [5, 3],
+              ],
+            },
+            legend: {
+              symbolType: 'stroke' as const,
+              symbolStrokeColor: TEXT_COLOUR,
+              symbolSize: 400,
+              symbolStrokeWidth: 2,
+            },
+          },
+        },
+      },
+      { mark: { type: 'point' as const, filled: true, size: 30 } },
+    ],
+  });
+  return {
+    id: `${results.experiment.id}-training-curves`,
+    title: `Training curves: ${results.experiment.title}`,
+    description,
+    spec: {
+      $schema: SCHEMA,
+      config: CHART_CONFIG,
+      data: { values: rows },
+      vconcat: [panel('Loss'), panel('Accuracy, %')],
+    },
+  };
+}
+
+/** Accuracy against median single-image latency, one labelled point per run. */
+export function tradeoffChart(results: Results): Chart {
+  const sweep = experimentKind(results) === 'batch-sweep';
+  const batchSizes = results.runs.map((run) => run.batchSize);
+  const ends = new Set([Math.min(...batchSizes), Math.max(...batchSizes)]);
+  const rows = results.runs.map((run) => {
+    const latency = shownValue(run, 'latencyP50Us');
+    const accuracy = shownValue(run, 'accuracy');
+    return {
+      label: runLabel(results, run),
+      // In a batch sweep the colour names the model and a line joins its batch sizes in order, so
+      // only the ends are labelled: labels on the close middle points would overlap.
+      pointLabel: !sweep ? run.label : ends.has(run.batchSize) ? `batch ${run.batchSize}` : '',
+      batchSize: run.batchSize,
+      model: run.label,
+      latency: latency.mean,
+      latencyLow: latency.ci95?.[0] ?? latency.mean,
+      latencyHigh: latency.ci95?.[1] ?? latency.mean,
+      accuracy: accuracy.mean,
+      accuracyLow: accuracy.ci95?.[0] ?? accuracy.mean,
+      accuracyHigh: accuracy.ci95?.[1] ?? accuracy.mean,
+      hasCi: latency.ci95 !== null,
+    };
+  });
+  const anyCi = rows.some((row) => row.hasCi);
+  const x = {
+    field: 'latency',
+    type: 'quantitative' as const,
+    title: metricTitle('latencyP50Us'),
+    scale: { zero: false, nice: true },
+    axis: { tickCount: 6 },
+  };
+  const y = {
+    field: 'accuracy',
+    type: 'quantitative' as const,
+    title: metricTitle('accuracy'),
+    scale: { zero: false, nice: true },
+  };
+  const models = modelLabels(results);
+  const color = {
+    field: 'model',
+    type: 'nominal' as const,
+    title: null,
+    scale: colourScale(models),
+    legend: sweep ? {} : null,
+  };
+  return {
+    id: `${results.experiment.id}-tradeoff`,
+    title: `Accuracy against latency: ${results.experiment.title}`,
+    description:
+      `Test accuracy against median single-image latency per run (up and to the left is better; ` +
+      (sweep ? 'a line joins each model’s batch sizes in increasing order; ' : '') +
+      `${anyCi ? seedsNote(results) : 'one seed'}): ${rows
+        .map(
+          (row) =>
+            `${row.label} ${formatMetric('accuracy', row.accuracy / 100)} at ${formatMetric('latencyP50Us', row.latency)}`,
+        )
+        .join('; ')}.`,
+    spec: {
+      $schema: SCHEMA,
+      config: CHART_CONFIG,
+      width: PLOT_WIDTH,
+      height: 260,
+      data: { values: rows },
+      encoding: { x, y, color },
+      layer: [
+        ...(anyCi
+          ? [
+              {
+                mark: { type: 'rule' as const },
+                encoding: { x: { ...x, field: 'latencyLow' }, x2: { field: 'latencyHigh' } },
+              },
+              {
+                mark: { type: 'rule' as const },
+                encoding: { y: { ...y, field: 'accuracyLow' }, y2: { field: 'accuracyHigh' } },
+              },
+            ]
+          : []),
+        ...(sweep
+          ? [
+              {
+                mark: { type: 'line' as const, strokeWidth: 1.5 },
+                encoding: { order: { field: 'batchSize' } },
+              },
+            ]
+          : []),
+        { mark: { type: 'point' as const, filled: true, size: 80 } },
+        {
+          mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 5, dy: -5 },
+          encoding: { text: { field: 'pointLabel' }, color: { value: TEXT_COLOUR } },
+        },
+      ],
+    },
+  };
+}
+
+/** A run's first-seed confusion matrix: counts per (true, predicted) digit, errors coloured. */
+export function confusionChart(results: Results, run: Run): Chart {
+  const { confusion, correct, total } = run.trials[0]!.test;
+  const rows = confusion.flatMap((row, truth) =>
+    row.map((count, predicted) => ({
+      truth: String(truth),
+      predicted: String(predicted),
+      count,
+      correct: truth === predicted,
+      // Never null: vega-lite drops marks whose quantitative colour field is null (invalid: 'filter').
+      error: truth === predicted ? 0 : count,
+    })),
+  );
+  const errors = rows.filter((row) => !row.correct && row.count > 0).sort((a, b) => b.count - a.count);
+  const maxError = Math.max(1, ...errors.map((row) => row.count));
+  const digits = Array.from({ length: confusion.length }, (_, i) => String(i));
+  const label = runLabel(results, run);
+  const number = new Intl.NumberFormat('en');
+  const top = errors.slice(0, 5).map((row) => `true ${row.truth} predicted ${row.predicted} (${row.count})`);
+  return {
+    id: `${results.experiment.id}-confusion-${run.key}`,
+    title: `Confusion matrix of ${label}: ${results.experiment.title}`,
+    description:
+      `Test images of ${label} (seed ${run.trials[0]!.seed}) by true digit (rows) and predicted digit (columns): ` +
+      `${number.format(correct)} of ${number.format(total)} on the diagonal (correct). ` +
+      (top.length > 0 ? `Most frequent mistakes: ${top.join(', ')}.` : 'No mistakes.'),
+    spec: {
+      $schema: SCHEMA,
+      config: CHART_CONFIG,
+      width: 30 * digits.length,
+      height: 30 * digits.length,
+      data: { values: rows },
+      encoding: {
+        x: {
+          field: 'predicted',
+          type: 'ordinal' as const,
+          title: 'Predicted digit',
+          sort: digits,
+          axis: { orient: 'top' as const, labelAngle: 0, ticks: false, domain: false },
+        },
+        y: {
+          field: 'truth',
+          type: 'ordinal' as const,
+          title: 'True digit',
+          sort: digits,
+          axis: { ticks: false, domain: false },
+        },
+      },
+      layer: [
+        {
+          mark: { type: 'rect' as const, stroke: 'white', strokeWidth: 1 },
+          encoding: {
+            color: {
+              condition: [
+                { test: 'datum.correct', value: '#d9d9d9' },
+                { test: 'datum.count === 0', value: '#f7f7f7' },
+              ],
+              field: 'error',
+              type: 'quantitative' as const,
+              scale: { scheme: 'oranges', domain: [0, maxError] },
+              legend: null,
+            },
+          },
+        },
+        {
+          mark: { type: 'text' as const, fontSize: 10, baseline: 'middle' as const },
+          transform: [{ filter: 'datum.count > 0' }],
+          encoding: {
+            text: { field: 'count', type: 'quantitative' as const, format: 'd' },
+            color: {
+              condition: { test: `datum.error > ${maxError * 0.55}`, value: 'white' },
+              value: TEXT_COLOUR,
+            },
+          },
+        },
+      ],
+    },
+  };
+}
