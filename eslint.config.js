@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '_site/', 'tests/artifacts/', 'experiments/results/', 'site/assets/vendor/'] },
+  { ignores: ['node_modules/', '_site/', 'tests/artifacts/', 'experiments/results/', 'site/assets/vendor/', 'tmp-*/', '**/.tmp-*/', '.tmp-*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -40,8 +40,18 @@ export function rootCause(error: unknown): unknown {
   return error;
 }
 
+/**
+ * The content folder as Eleventy needs it: relative to the working directory. Given an absolute
+ * path, Eleventy 3 compares relative template folders with the absolute input folder and silently
+ * skips folder data files such as posts/posts.11tydata.js (11ty/eleventy#1100), so posts lose their
+ * layout and permalinks. A relative path (`../../tmp/x` if need be) works from anywhere.
+ */
+export function eleventyInputDir(contentDir: string): string {
+  return path.relative(process.cwd(), path.resolve(contentDir)) || '.';
+}
+
 function createEleventy(options: BuildSiteOptions): Eleventy {
-  return new Eleventy(options.contentDir ?? 'content', options.outputDir ?? '_site', {
+  return new Eleventy(eleventyInputDir(options.contentDir ?? 'content'), options.outputDir ?? '_site', {
     configPath: path.relative(process.cwd(), CONFIG_FILE),
     quietMode: options.quiet ?? false,
     // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
