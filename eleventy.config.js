@@ -5,12 +5,12 @@
  * a tsx process (scripts/build-site.ts → site/build.ts).
  */
 import path from 'node:path';
-import { feedPlugin } from '@11ty/eleventy-plugin-rss';
 import assets from './site/assets.ts';
 import charts, { CHART_SHORTCODES } from './site/charts/plugin.ts';
 import checkContent from './site/check.ts';
-import data, { SITE } from './site/data.ts';
+import data from './site/data.ts';
 import demo from './site/demo/plugin.ts';
+import feed from './site/feed.ts';
 import filters from './site/filters.ts';
 import markdown from './site/markdown.ts';
 import { buildOptionsOf } from './site/options.ts';
@@ -32,24 +32,12 @@ export default function (eleventyConfig) {
   eleventyConfig.addPlugin(demo, { resultsDir: buildOptionsOf(eleventyConfig).resultsDir });
   eleventyConfig.addPlugin(checkContent, { shortcodes: CHART_SHORTCODES });
   eleventyConfig.addPlugin(assets);
-  eleventyConfig.addPlugin(feedPlugin, {
-    type: 'atom',
-    outputPath: '/feed.xml',
-    collection: { name: 'posts', limit: 0 },
-    metadata: {
-      language: SITE.language,
-      title: SITE.title,
-      subtitle: SITE.description,
-      base: SITE.url,
-      author: { name: SITE.author },
-    },
-  });
+  eleventyConfig.addPlugin(feed);
 }
 
 export const config = {
   dir: { input: 'content', output: '_site' },
-  // njk only for the feed plugin's virtual template.
-  templateFormats: ['md', 'liquid', 'njk'],
+  templateFormats: ['md', 'liquid'],
   markdownTemplateEngine: 'liquid',
   htmlTemplateEngine: 'liquid',
 };

@@ -6,8 +6,9 @@
  *   --batches 200          timed training batches of 64 per model (after 20 warm-up batches)
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
- *   --plain                wasm with tfjs's own kernels: none of ./experiments/lib/wasm-kernels.ts's
- *                          speed-ups (only the Conv2DBackpropFilter wasm lacks), for before/after
+ *   --plain                the path before the speed-ups, for comparison (implies wasm): tfjs's own
+ *                          kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
+ *                          and batch-1 inference through model.predict
  *   --profile              also print, per model, where a training step's time goes, kernel by kernel
  *   --json                 print one JSON object as the last line
  *
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     const optimizer = tf.train.adam(0.001);
     const forwardFlops = totalFlops(summariseLayers(layerShapes(model))).flops;
     const stamps: number[] = [];
+    const cpuStamps: number[] = [];
     await trainModel({
       model,
       optimizer,
@@ -101,16 +103,27 @@ async function main(): Promise<void> {
       epochs: 1,
       seed: 1,
       name: id,
-      onBatch: () => stamps.push(systemClock.wallSeconds()),
+      onBatch: () => {
+        stamps.push(systemClock.wallSeconds());
+        cpuStamps.push(systemClock.cpuSeconds());
+      },
     });
     const batchMs = stamps.slice(WARMUP_BATCHES).map((t, i) => (t - stamps[WARMUP_BATCHES - 1 + i]!) * 1000);
     const trainMsPerBatch = median(batchMs);
+    // CPU time of the process per batch: less sensitive than wall time to other processes' load.
+    const cpuMsPerBatch = median(
+      cpuStamps.slice(WARMUP_BATCHES).map((t, i) => (t - cpuStamps[WARMUP_BATCHES - 1 + i]!) * 1000),
+    );
     if (args.profile) printProfile(await profileStep(model, optimizer, train.images, train.labels));
-    const latency = measureBatch1(model, test, { warmupCalls: 100, timedCalls: args.calls });
+    const latency = measureBatch1(model, test, {
+      warmupCalls: 100,
+      timedCalls: args.calls,
+      path: args.plain ? 'predict' : 'forward',
+    });
     const gflops = (3 * forwardFlops * BATCH) / (trainMsPerBatch / 1000) / 1e9;
     report[id] = { trainMsPerBatch, latencyB1: { p50Us: latency.p50Us, p90Us: latency.p90Us }, gflops };
     console.log(
-      `${id}: ${trainMsPerBatch.toFixed(2)} ms per training batch of ${BATCH} (${gflops.toFixed(2)} GFLOP/s, ${((gflops / PEAK_GFLOPS) * 100).toFixed(2)}% of ${PEAK_GFLOPS} GFLOP/s peak); batch-1 latency p50 ${latency.p50Us.toFixed(0)} µs, p90 ${latency.p90Us.toFixed(0)} µs`,
+      `${id}: ${trainMsPerBatch.toFixed(2)} ms per training batch of ${BATCH} (CPU ${cpuMsPerBatch.toFixed(2)} ms; ${gflops.toFixed(2)} GFLOP/s, ${((gflops / PEAK_GFLOPS) * 100).toFixed(2)}% of ${PEAK_GFLOPS} GFLOP/s peak); batch-1 latency p50 ${latency.p50Us.toFixed(0)} µs, p90 ${latency.p90Us.toFixed(0)} µs`,
     );
     model.dispose();
     optimizer.dispose();

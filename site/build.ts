@@ -23,14 +23,17 @@ export interface BuildSiteOptions {
 
 const CONFIG_FILE = fileURLToPath(new URL('../eleventy.config.js', import.meta.url));
 
+/** An error the site raises about its input, whose message names the file (and line): one line says it all. */
+export function isSiteError(error: unknown): error is ContentError | ClaimError | ResultsError {
+  return error instanceof ContentError || error instanceof ClaimError || error instanceof ResultsError;
+}
+
 /** The site's own error inside Eleventy's wrappers (they keep it as `originalError` or `cause`). */
 export function rootCause(error: unknown): unknown {
   let current: unknown = error;
   const seen = new Set<unknown>();
   while (current instanceof Error && !seen.has(current)) {
-    if (current instanceof ContentError || current instanceof ClaimError || current instanceof ResultsError) {
-      return current;
-    }
+    if (isSiteError(current)) return current;
     seen.add(current);
     const next: unknown =
       (current as Error & { originalError?: unknown }).originalError ?? (current as Error).cause;
@@ -65,16 +68,37 @@ function createEleventy(options: BuildSiteOptions): Eleventy {
   });
 }
 
-/** Builds the site once; rejects with the site's own error (ContentError, ClaimError, ResultsError) when it has one. */
+/**
+ * Eleventy's console output with its error reports held back: Eleventy prints every failure with
+ * its wrappers and stack, while a site error is better told in its own one line by the caller.
+ */
+function holdErrors(eleventy: Eleventy): string[] {
+  const held: string[] = [];
+  eleventy.logger.overrideLogger({
+    log: (message: string) => console.log(message),
+    info: (message: string) => console.info(message),
+    warn: (message: string) => console.warn(message),
+    error: (message: string) => held.push(message),
+  });
+  return held;
+}
+
+/**
+ * Builds the site once; rejects with the site's own error (ContentError, ClaimError, ResultsError)
+ * when it has one. Any other failure is rejected as Eleventy reports it, after its report is printed.
+ */
 export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
   const eleventy = createEleventy(options);
+  const heldErrors = holdErrors(eleventy);
   const exitCode = process.exitCode;
   try {
     await eleventy.write();
   } catch (error) {
     // Eleventy's error handler sets process.exitCode = 1; the caller decides how to fail.
     process.exitCode = exitCode;
-    throw rootCause(error);
+    const cause = rootCause(error);
+    if (!isSiteError(cause)) for (const message of heldErrors) console.error(message);
+    throw cause;
   }
 }
 

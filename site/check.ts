@@ -94,6 +94,14 @@ function frontMatterLine(raw: string, key: string): number | null {
   return index === -1 ? null : index + 1;
 }
 
+/** The line of a claim in the raw file: the first front matter line holding its text, else the `claims:` line. */
+export function claimLine(raw: string, claim: string): number | null {
+  const lines = raw.split('\n');
+  const end = lines.indexOf('---', 1);
+  const index = lines.slice(0, end === -1 ? lines.length : end).findIndex((line) => line.includes(claim));
+  return index === -1 ? frontMatterLine(raw, 'claims') : index + 1;
+}
+
 export default function checkContent(eleventyConfig: EleventyConfig, options: CheckOptions = {}): void {
   const specs: ShortcodeSpecs = { ...SITE_SHORTCODES, ...options.shortcodes };
   const names = new Set(Object.keys(specs));
@@ -110,7 +118,8 @@ export default function checkContent(eleventyConfig: EleventyConfig, options: Ch
       const id = typeof data.experiment === 'string' ? data.experiment : null;
       const experiment =
         id === null ? null : getExperiment(results, id, { file, line: frontMatterLine(raw, 'experiment') });
-      if (frontMatter !== null && experiment !== null) checkClaims(frontMatter.claims, experiment, file);
+      if (frontMatter !== null && experiment !== null)
+        checkClaims(frontMatter.claims, experiment, file, (claim) => claimLine(raw, claim));
       const calls = findShortcodeCalls(content, names, bodyStartLine(raw, content));
       checkShortcodeCalls(calls, specs, experiment, file);
     },

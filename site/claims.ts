@@ -161,14 +161,28 @@ function show(value: number): string {
   return String(Number(value.toPrecision(4)));
 }
 
-/** Checks every claim of a post; throws ClaimError naming the first false one and the values it used. */
-export function checkClaims(claims: readonly string[], experiment: Results, post: string): void {
+/**
+ * Checks every claim of a post; throws ClaimError naming the first false one, its line (from
+ * `lineOf`, when given) and the values it used.
+ */
+export function checkClaims(
+  claims: readonly string[],
+  experiment: Results,
+  post: string,
+  lineOf: (claim: string) => number | null = () => null,
+): void {
   for (const claim of claims) {
-    const outcome = evaluateClaim(claim, experiment, post);
+    let outcome: ClaimOutcome;
+    try {
+      outcome = evaluateClaim(claim, experiment, post);
+    } catch (error) {
+      if (error instanceof ClaimError) throw new ClaimError(post, claim, error.actual, lineOf(claim));
+      throw error;
+    }
     if (!outcome.holds) {
       const unique = [...new Map(outcome.values.map((v) => [v.text, v])).values()];
       const actual = unique.map((v) => `${v.text} = ${show(v.value)}`).join(', ');
-      throw new ClaimError(post, claim, `is false${actual === '' ? '' : `: ${actual}`}`);
+      throw new ClaimError(post, claim, `is false${actual === '' ? '' : `: ${actual}`}`, lineOf(claim));
     }
   }
 }

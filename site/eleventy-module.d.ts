@@ -16,6 +16,12 @@ declare module '@11ty/eleventy' {
         config?: (eleventyConfig: EleventyConfig) => void | Promise<void>;
       },
     );
+    /** Eleventy's console logger; `overrideLogger` replaces the console it writes to. */
+    readonly logger: {
+      overrideLogger(
+        logger: Record<'log' | 'info' | 'warn' | 'error', (message: string) => void> | false,
+      ): void;
+    };
     write(): Promise<unknown>;
     watch(): Promise<unknown>;
     serve(port?: number): Promise<void>;

@@ -16,6 +16,8 @@ export interface EleventyConfig {
   addGlobalData(name: string, data: unknown): void;
   addCollection(name: string, collection: Callable): void;
   addPreprocessor(name: string, extensions: string, callback: Callable): void;
+  /** A template that is not a file (Eleventy 3), e.g. the feed; `virtualPath` is relative to the input folder. */
+  addTemplate(virtualPath: string, content: string, data?: Record<string, unknown>): void;
   addPassthroughCopy(paths: string | Record<string, string>): void;
   addWatchTarget(target: string): void;
   amendLibrary(name: 'md', amend: (library: MarkdownIt) => unknown): void;

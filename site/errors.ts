@@ -23,8 +23,10 @@ export class ClaimError extends Error {
     readonly post: string,
     readonly claim: string,
     readonly actual: string,
+    /** 1-based line of the claim in the post, or null when not known. */
+    readonly line: number | null = null,
   ) {
-    super(`${post}: claim '${claim}' ${actual}`);
+    super(`${post}${line === null ? '' : `:${line}`}: claim '${claim}' ${actual}`);
     this.name = 'ClaimError';
   }
 }

@@ -117,7 +117,10 @@ export function formatMicroseconds(us: number): string {
   return formatSeconds(us / 1e6);
 }
 
-/** Grams of CO2-equivalent. e.g. 2.19e-7 → "219 ng CO₂e" */
+/**
+ * Grams of CO2-equivalent, written with a plain 2: the site's font (Inter, Latin subset) has no
+ * subscript digits. HTML gets a real subscript from co2Html. e.g. 2.19e-7 → "219 ng CO2e"
+ */
 export function formatGrams(grams: number): string {
   return `${withUnit(grams, [
     [1e3, 'kg'],
@@ -126,7 +129,12 @@ export function formatGrams(grams: number): string {
     [1e-6, 'µg'],
     [1e-9, 'ng'],
     [1e-12, 'pg'],
-  ])} CO₂e`;
+  ])} CO2e`;
+}
+
+/** Escaped HTML with every CO2 given a subscript 2 in markup, which the font can draw. e.g. "gCO2e" → "gCO<sub>2</sub>e" */
+export function co2Html(html: string): string {
+  return html.replaceAll('CO2', 'CO<sub>2</sub>');
 }
 
 /** Energy given in kWh, shown in joules, which suit per-inference amounts. e.g. 2.4e-10 → "864 µJ" */
@@ -180,7 +188,7 @@ export function formatMetric(metric: MetricName, value: number): string {
  */
 export function formatRatio(a: number, b: number): string {
   const ratio = a / b;
-  if (!Number.isFinite(ratio)) return '∞×';
+  if (!Number.isFinite(ratio)) return 'infinitely';
   const text = ratio >= 10 ? formatCount(ratio) : ratio >= 1 ? ratio.toFixed(1) : significant(ratio, 2);
   return `${text}×`;
 }

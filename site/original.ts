@@ -52,7 +52,7 @@ export const METHOD_NOTES: Record<OriginalMetric, string | null> = {
   accuracy:
     'The original averaged per-batch accuracies, so the last, smaller batch weighed as much as a full one; this project reports correct / 10,000 exactly.',
   carbonPerInferenceGOriginal:
-    "Both use the original's parameters: 16 W (13 W CPU plus 3 W memory) and 713 gCO₂e/kWh (India's grid), times the time of one inference.",
+    "Both use the original's parameters: 16 W (13 W CPU plus 3 W memory) and 713 gCO2e/kWh (India's grid), times the time of one inference.",
 };
 
 export interface OriginalExperiment {
@@ -112,7 +112,7 @@ function batchFigures(model: 'mlp1' | 'mlp2', batchSize: number): Partial<Record
 const AMBIGUOUS_TRAIN_TIME =
   'The source is ambiguous: this column may hold the whole two-epoch time rather than the time per epoch.';
 const SECONDS_AS_HOURS =
-  'Published in µgCO₂e with the latency in seconds treated as hours, so 3600× too high; the corrected figure is given beside it.';
+  'Published in µgCO2e with the latency in seconds treated as hours, so 3600× too high; the corrected figure is given beside it.';
 
 /** Experiment id → the original's figures for it. */
 export const ORIGINAL: Record<string, OriginalExperiment> = {

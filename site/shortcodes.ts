@@ -6,9 +6,11 @@
  *   {% ratio "mlp5" "lenet5" "sizeBytes" %}     → 14×
  *   {% diff "lenet5" "mlp5" "accuracy" %}       → 2.1 percentage points
  *   {% original "lenet5" "accuracy" %}          → 97.8%        (the original's published figure)
- *   {% pValue "mlp5" "lenet5" %}                → < 0.001      (McNemar, first seed)
+ *   {% pValue "mlp5" "lenet5" %}                → &lt; 0.001   (McNemar, first seed)
  *   {% label "lenet5" %}                        → LeNet-5
  *   {% seeds %}, {% epochs %}                   → 3, 2
+ *
+ * Output is HTML: text escaped, CO2 with a subscript in markup (co2Html).
  *
  * Run keys refer to the page's experiment (front matter `experiment`). SITE_SHORTCODES lists the
  * argument kinds so the build-time pre-pass (check.ts) can validate every call with its line.
@@ -17,6 +19,7 @@ import type { Results } from '../experiments/lib/results.ts';
 import { ContentError } from './errors.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import {
+  co2Html,
   formatDifference,
   formatInterval,
   formatMetric,
@@ -70,9 +73,10 @@ export function originalFigure(
   return value;
 }
 
-/** A number in prose, with its spread on hover when it has one. */
+/** A number in prose (plain text from format.ts), with its spread on hover when it has one. */
 function number(text: string, title: string | null): string {
-  return title === null ? text : `<span class="num" title="${escapeHtml(title)}">${text}</span>`;
+  const html = co2Html(escapeHtml(text));
+  return title === null ? html : `<span class="num" title="${escapeHtml(title)}">${html}</span>`;
 }
 
 export default function shortcodes(eleventyConfig: EleventyConfig): void {
@@ -97,7 +101,7 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
         `'${runKey}' '${metric}' has no confidence interval (one seed or an exact count)`,
       );
     }
-    return formatInterval(found.metric, interval);
+    return number(formatInterval(found.metric, interval), null);
   });
 
   eleventyConfig.addShortcode('ratio', function (this: ShortcodeThis, a: string, b: string, metric: string) {
@@ -113,10 +117,13 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
     const experiment = pageExperiment(this);
     const where = pageWhere(this);
     const name = checkMetric(metric, where);
-    return formatDifference(
-      name,
-      lookup(experiment, a, name, where).value,
-      lookup(experiment, b, name, where).value,
+    return number(
+      formatDifference(
+        name,
+        lookup(experiment, a, name, where).value,
+        lookup(experiment, b, name, where).value,
+      ),
+      null,
     );
   });
 
@@ -124,7 +131,7 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
     const experiment = pageExperiment(this);
     const where = pageWhere(this);
     const name = checkMetric(metric, where);
-    return formatMetric(name, originalFigure(experiment, runKey, name, where.file, null));
+    return number(formatMetric(name, originalFigure(experiment, runKey, name, where.file, null)), null);
   });
 
   eleventyConfig.addShortcode('pValue', function (this: ShortcodeThis, a: string, b: string) {
@@ -142,7 +149,7 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
         `no McNemar comparison between '${a}' and '${b}' in the results`,
       );
     }
-    return formatPValue(comparison.pValue);
+    return number(formatPValue(comparison.pValue), null);
   });
 
   eleventyConfig.addShortcode('label', function (this: ShortcodeThis, runKey: string) {

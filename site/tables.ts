@@ -6,7 +6,7 @@
  */
 import type { Results } from '../experiments/lib/results.ts';
 import type { EleventyConfig } from './eleventy.ts';
-import { formatDate, formatMetric, formatSeconds, significant } from './format.ts';
+import { co2Html, formatDate, formatMetric, formatSeconds, significant } from './format.ts';
 import { METRIC_TITLES } from './format.ts';
 import { METHOD_NOTES, ORIGINAL, ORIGINAL_METRICS, type OriginalMetric } from './original.ts';
 import { escapeHtml, pageExperiment, pageResults, pageWhere, type ShortcodeThis } from './page.ts';
@@ -32,11 +32,12 @@ export function reproductionTable(experiment: Results, file: string): string {
     });
     const body = rows.map((run) => {
       const published = original.runs[run.key]![metric]!;
-      let originalText = formatMetric(metric, published);
+      const value = (x: number) => co2Html(escapeHtml(formatMetric(metric, x)));
+      let originalText = value(published);
       if (metric === 'carbonPerInferenceGOriginal' && original.carbonSecondsAsHours) {
-        originalText += ` <span class="corrected">(÷ 3600: ${formatMetric(metric, published / 3600)})</span>`;
+        originalText += ` <span class="corrected">(÷ 3600: ${value(published / 3600)})</span>`;
       }
-      return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td>${originalText}</td><td>${formatMetric(metric, metricValue(run, metric))}</td></tr>`;
+      return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td>${originalText}</td><td>${value(metricValue(run, metric))}</td></tr>`;
     });
     groups.push(
       `<tbody><tr class="group"><th scope="colgroup" colspan="3">${escapeHtml(METRIC_TITLES[metric as OriginalMetric])}${marks.join('')}</th></tr>${body.join('')}</tbody>`,
@@ -46,7 +47,7 @@ export function reproductionTable(experiment: Results, file: string): string {
   const noteList = notes
     .map(
       (note, i) =>
-        `<li id="repro-note-${i + 1}">${escapeHtml(note)} <a href="#repro-ref-${i + 1}" aria-label="Back to the table">↩</a></li>`,
+        `<li id="repro-note-${i + 1}">${co2Html(escapeHtml(note))} <a href="#repro-ref-${i + 1}">Back to the table</a></li>`,
     )
     .join('');
   return [
@@ -95,7 +96,7 @@ export function carbonParametersTable(experiment: Results): string {
   const rows = experiment.carbon.map((c) => {
     const memory =
       c.memoryGb === null ? "the process's peak resident memory" : `${significant(c.memoryGb)} GB`;
-    return `<tr><th scope="row"><code>${escapeHtml(c.preset)}</code></th><td>${significant(c.corePowerW)} W</td><td>${significant(c.memoryPowerWPerGb)} W/GB × ${memory}</td><td>${significant(c.pue)}</td><td>${significant(c.gridGco2ePerKwh)} gCO₂e/kWh</td><td>${escapeHtml(c.source)}</td></tr>`;
+    return `<tr><th scope="row"><code>${escapeHtml(c.preset)}</code></th><td>${significant(c.corePowerW)} W</td><td>${significant(c.memoryPowerWPerGb)} W/GB × ${memory}</td><td>${significant(c.pue)}</td><td>${significant(c.gridGco2ePerKwh)} gCO<sub>2</sub>e/kWh</td><td>${escapeHtml(c.source)}</td></tr>`;
   });
   return [
     `<div class="table-scroll" role="region" aria-label="Carbon parameters" tabindex="0">`,

@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Results } from '../experiments/lib/results.ts';
 import { buildSite } from '../site/build.ts';
+import { formatMetric } from '../site/format.ts';
 import { loadResults } from '../site/results.ts';
 import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
 
@@ -122,8 +123,9 @@ interface LayoutReport {
 }
 
 /**
- * Runs in the page: every chart SVG has marks, a title and a description, and its axis labels and
- * titles lie inside the SVG and do not overlap each other (measured as drawn, in the real font).
+ * Runs in the page: every chart SVG has marks, is a graphic named by its title and described by
+ * its description, and its axis labels and titles lie inside the SVG and do not overlap each other
+ * (measured as drawn, in the real font).
  */
 function checkChartLayout(): LayoutReport {
   const problems: string[] = [];
@@ -134,9 +136,13 @@ function checkChartLayout(): LayoutReport {
     const marks = svg.querySelectorAll('g.role-mark > *, g[class*="role-mark"] > *').length;
     if (marks === 0) problems.push(`${name}: no marks`);
     const labelled = (svg.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean);
-    if (svg.getAttribute('role') !== 'img' || labelled.length !== 2)
-      problems.push(`${name}: not an accessible image`);
-    for (const id of labelled) {
+    const described = (svg.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+    if (svg.getAttribute('role') !== 'graphics-document' || labelled.length !== 1 || described.length !== 1)
+      problems.push(
+        `${name}: not an accessible graphic (role ${svg.getAttribute('role')}, ` +
+          `labelled by '${labelled.join(' ')}', described by '${described.join(' ')}')`,
+      );
+    for (const id of [...labelled, ...described]) {
       if (!document.getElementById(id)?.textContent?.trim())
         problems.push(`${name}: #${id} is missing or empty`);
     }
@@ -185,6 +191,7 @@ if (skip) {
 describe('the built site in a headless browser', { skip: skip && `no Chromium at ${CHROMIUM}` }, () => {
   let workDir = '';
   let site = '';
+  let resultsDir = '';
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   let context: BrowserContext | undefined;
   const problems = {
@@ -205,7 +212,7 @@ describe('the built site in a headless browser', { skip: skip && `no Chromium at
     workDir = await mkdtemp('.tmp-browser-');
     // The committed results (with their saved models), and fixture results for any experiment of
     // the series that has none yet, so every post builds.
-    const resultsDir = path.join(workDir, 'results');
+    resultsDir = path.join(workDir, 'results');
     if (existsSync(COMMITTED_RESULTS)) await cp(COMMITTED_RESULTS, resultsDir, { recursive: true });
     const committed = existsSync(resultsDir) ? await readdir(resultsDir) : [];
     const missing = FIXTURE_EXPERIMENTS.filter((id) => !committed.includes(`${id}.json`));
@@ -359,10 +366,78 @@ describe('the built site in a headless browser', { skip: skip && `no Chromium at
     assert.deepEqual(problems.links, []);
   });
 
+  /** The mlp-vs-lenet post (its results, committed or fixture) opened in a new page. */
+  async function openComparisonPost(): Promise<{ page: Page; results: Results }> {
+    const results = (await loadResults(resultsDir)).get('mlp-vs-lenet');
+    const post = (await htmlPaths(site)).find((sitePath) => sitePath.endsWith('/mlp-vs-lenet.html'));
+    assert.ok(results && post, 'no mlp-vs-lenet post');
+    const page = await context!.newPage();
+    await page.goto(server!.origin + post, { waitUntil: 'load' });
+    return { page, results };
+  }
+
+  it('shows a bar’s exact value in a tooltip under the pointer, on a post page', async () => {
+    const { page, results } = await openComparisonPost();
+    try {
+      const bars = page.locator(
+        '#chart-mlp-vs-lenet-sizeBytes [role="graphics-symbol"][aria-roledescription="bar"]',
+      );
+      assert.equal(await bars.count(), results.runs.length);
+      const tooltip = page.locator('.chart-tooltip');
+      for (const [i, run] of results.runs.entries()) {
+        await bars.nth(i).hover();
+        await tooltip.waitFor({ state: 'visible', timeout: 5000 });
+        assert.equal(
+          await tooltip.textContent(),
+          `${run.label}: ${formatMetric('sizeBytes', run.metrics.sizeBytes)}`,
+        );
+      }
+      await page.mouse.move(0, 0);
+      await tooltip.waitFor({ state: 'hidden', timeout: 5000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('gives screen readers a chart as one named, described graphic whose only parts are its data marks', async () => {
+    const { page, results } = await openComparisonPost();
+    try {
+      const cdp = await context!.newCDPSession(page);
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      const byId = new Map(nodes.map((node) => [node.nodeId, node]));
+      const chart = nodes.find(
+        (node) =>
+          node.role?.value === 'graphics-document' && String(node.name?.value).startsWith('Model size:'),
+      );
+      assert.ok(chart, 'no graphics-document named after the model size chart');
+      assert.match(String(chart.description?.value), /^Model size per run \(lower is better/);
+      const parts: { role: string; name: string }[] = [];
+      const walk = (ids: string[] = []) => {
+        for (const node of ids.map((id) => byId.get(id)!)) {
+          if (!node.ignored)
+            parts.push({ role: String(node.role?.value), name: String(node.name?.value ?? '') });
+          walk(node.childIds);
+        }
+      };
+      walk(chart.childIds);
+      assert.deepEqual(
+        parts.filter((part) => part.role === 'graphics-symbol').map((part) => part.name),
+        results.runs.map((run) => `${run.label}: ${formatMetric('sizeBytes', run.metrics.sizeBytes)}`),
+      );
+      assert.deepEqual(
+        parts.filter((part) => part.role !== 'graphics-symbol' && part.role !== 'graphics-object'),
+        [],
+        'axis, value label or other text exposed inside the chart',
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
   it('flags clipped and overlapping axis labels in a chart (the check itself)', async () => {
     const page = await context!.newPage();
     await page.setContent(
-      `<svg class="chart" id="bad" role="img" aria-labelledby="t d" viewBox="0 0 100 50" width="100" height="50">` +
+      `<svg class="chart" id="bad" role="graphics-document" aria-labelledby="t" aria-describedby="d" viewBox="0 0 100 50" width="100" height="50">` +
         `<title id="t">T</title><desc id="d">D</desc>` +
         `<g class="mark-rect role-mark"><rect width="10" height="10"/></g>` +
         `<g class="mark-text role-axis-label"><text x="10" y="20" font-size="12">overlapping</text>` +

@@ -23,6 +23,7 @@ import {
 } from '../site/charts/text-metrics.ts';
 import type { EleventyConfig } from '../site/eleventy.ts';
 import { ContentError } from '../site/errors.ts';
+import { formatInterval, formatMetric } from '../site/format.ts';
 import { makeResults } from './fixtures/results-fixture.ts';
 
 // Spec builders return deeply typed Vega-Lite specs; tests read them as plain JSON.
@@ -147,12 +148,14 @@ describe('chart specs', () => {
     assert.equal(chart.id, 'mlp-vs-lenet-sizeBytes');
   });
 
-  it('draws accuracy as points with interval rules on an axis not forced to zero', () => {
+  it('draws accuracy as points over interval rules on an axis not forced to zero', () => {
     const chart = metricChart(comparison, 'accuracy');
     const spec = json(chart.spec);
-    assert.equal(spec.layer[0].mark.type, 'point');
-    assert.equal(spec.layer[0].encoding.x.scale.zero, false);
-    assert.equal(spec.layer[1].mark.type, 'rule');
+    assert.deepEqual(
+      spec.layer.map((layer: Json) => layer.mark.type),
+      ['rule', 'point', 'text'],
+    );
+    assert.equal(spec.layer[1].encoding.x.scale.zero, false);
     const lenet = spec.data.values[1];
     assert.deepEqual(
       [lenet.low, lenet.high],
@@ -275,8 +278,8 @@ describe('chart rendering', () => {
         description: 'Bars <tall>',
       },
     );
-    assert.match(svg, /^<svg [^>]*role="img"/);
-    assert.match(svg, /aria-labelledby="chart-x-mlp1-64-title chart-x-mlp1-64-desc"/);
+    assert.match(svg, /^<svg [^>]*role="graphics-document" aria-roledescription="chart"/);
+    assert.match(svg, /aria-labelledby="chart-x-mlp1-64-title" aria-describedby="chart-x-mlp1-64-desc"/);
     assert.match(svg, /viewBox="0 0 420 180" width="100%"/);
     assert.ok(!/ height="180"/.test(svg));
     assert.ok(svg.includes('<title id="chart-x-mlp1-64-title">A &#38; B</title>'));
@@ -301,6 +304,85 @@ describe('chart rendering', () => {
   });
 });
 
+/** The exact-value labels of a rendered chart's data marks, in document order, with their role descriptions. */
+function markLabels(svg: string): { role: string; label: string }[] {
+  const decode = (text: string) =>
+    text.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code))).replace(/&amp;/g, '&');
+  return [...svg.matchAll(/<[a-z]+ [^>]*role="graphics-symbol"[^>]*>/g)].map(([tag]) => ({
+    role: /aria-roledescription="([^"]*)"/.exec(tag)?.[1] ?? '',
+    label: decode(/aria-label="([^"]*)"/.exec(tag)?.[1] ?? ''),
+  }));
+}
+
+describe('chart data marks for screen readers and tooltips', () => {
+  const render = createChartRenderer({ cacheDir: null });
+  const comparison = makeResults();
+
+  it('labels each bar with its run and exact value as the prose writes it', async () => {
+    const svg = await render(metricChart(comparison, 'sizeBytes'));
+    assert.deepEqual(markLabels(svg), [
+      { role: 'bar', label: 'MLP-5: 2.3\u00a0MB' },
+      { role: 'bar', label: 'LeNet-5: 182\u00a0KB' },
+    ]);
+    assert.deepEqual(
+      markLabels(svg).map((mark) => mark.label),
+      comparison.runs.map((run) => `${run.label}: ${formatMetric('sizeBytes', run.metrics.sizeBytes)}`),
+    );
+  });
+
+  it('gives a point its 95% interval, and the error bars no label of their own', async () => {
+    const svg = await render(metricChart(comparison, 'accuracy'));
+    assert.deepEqual(
+      markLabels(svg),
+      comparison.runs.map((run) => ({
+        role: 'point',
+        label: `${run.label}: ${formatMetric('accuracy', run.metrics.accuracy.mean)} (95% CI ${formatInterval(
+          'accuracy',
+          run.metrics.accuracy.ci95!,
+        )})`,
+      })),
+    );
+    assert.match(markLabels(svg)[1]!.label, /^LeNet-5: \d\d\.\d% \(95% CI \d\d\.\d–\d\d\.\d%\)$/);
+    assert.match(svg, /<g class="mark-rule role-mark[^"]*" aria-hidden="true">/);
+  });
+
+  it('hides axes, value labels and lines, so that the data marks are the only parts', async () => {
+    const svg = await render(metricChart(makeResults({ id: 'batch-size' }), 'trainSecondsPerEpoch'));
+    for (const group of svg.matchAll(/<g class="mark-(?:text|line) role-mark[^"]*"[^>]*>/g)) {
+      assert.match(group[0], /aria-hidden="true"/);
+    }
+    for (const axis of svg.matchAll(/<g class="mark-group role-(?:axis|legend)"[^>]*>/g)) {
+      assert.match(axis[0], /aria-hidden="true"/);
+    }
+    assert.equal(svg.match(/role="graphics-symbol"/g)?.length, 8);
+    assert.equal(markLabels(svg).filter((mark) => mark.label === '').length, 0);
+    assert.ok(markLabels(svg).some((mark) => /^MLP-1, batch 16: [\d.]+\u00a0s \(95% CI /.test(mark.label)));
+  });
+
+  it('labels confusion matrix cells and training curve points', async () => {
+    const run = comparison.runs[1]!;
+    const cells = markLabels(await render(confusionChart(comparison, run)));
+    assert.equal(cells.length, 100);
+    const count = run.trials[0]!.test.confusion[3]![5]!;
+    assert.ok(
+      cells.some((cell) => cell.label === `true 3, predicted 5: ${count} image${count === 1 ? '' : 's'}`),
+    );
+    assert.ok(cells.some((cell) => /^true 7, predicted 7: [\d,]+ images \(correct\)$/.test(cell.label)));
+    const points = markLabels(await render(trainingCurvesChart(comparison)));
+    assert.equal(points.length, comparison.runs.length * 2 * 4);
+    const trial = run.trials[0]!;
+    const loss = run.trials.reduce((sum, t) => sum + t.epochs[1]!.valLoss, 0) / run.trials.length;
+    assert.ok(trial.epochs.length >= 2);
+    assert.ok(
+      points.some(
+        (point) =>
+          point.label === `LeNet-5, validation loss after epoch 2: ${formatMetric('testLoss', loss)}`,
+      ),
+      points.map((point) => point.label).join('\n'),
+    );
+  });
+});
+
 describe('chart rendering with the disk cache', () => {
   it('writes each SVG once and reads it back in the next build', async () => {
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'charts-cache-'));
@@ -315,6 +397,13 @@ describe('chart rendering with the disk cache', () => {
       assert.notEqual(
         await createChartRenderer({ cacheDir })(metricChart(makeResults(), 'flops')),
         '<svg>cached</svg>',
+      );
+      // A chart whose spec changed (e.g. a SVG cached before its marks had labels) is rendered again.
+      const unlabelled = json(chart);
+      delete unlabelled.spec.layer[0].mark.aria;
+      assert.doesNotMatch(
+        await createChartRenderer({ cacheDir })(unlabelled),
+        /cached|role="graphics-symbol"/,
       );
     } finally {
       await rm(cacheDir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildSite } from '../site/build.ts';
+import { buildSite, eleventyInputDir } from '../site/build.ts';
 import { formatMetric } from '../site/format.ts';
 import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
 
@@ -12,7 +13,7 @@ let dir: string;
 let resultsDir: string;
 
 before(async () => {
-  // Inside the project: Eleventy ignores folder data files (posts.11tydata.js) outside the working directory.
+  // Inside the project, so error messages name short relative paths.
   await mkdir('tests/artifacts', { recursive: true });
   dir = path.relative(process.cwd(), await mkdtemp(path.join('tests/artifacts', 'site-build-')));
   resultsDir = path.join(dir, 'results');
@@ -54,7 +55,7 @@ test('the fixture site builds with the numbers bound from the results and one SV
   assert.match(sweep, /At batch 1 an epoch of MLP-1 took <span class="num"[^>]*>\d/);
 });
 
-test('a false claim fails the build naming the post, the claim and the values', async () => {
+test('a false claim fails the build naming the post, the line of the claim and the values', async () => {
   const content = await contentWith(
     'false-claim',
     `---\n${GOOD_FRONT_MATTER}\nclaims:\n  - mlp5.accuracy > lenet5.accuracy\n---\nBody.\n`,
@@ -64,7 +65,7 @@ test('a false claim fails the build naming the post, the claim and the values', 
     {
       name: 'ClaimError',
       message: new RegExp(
-        `^${content}/posts/bad\\.md: claim 'mlp5\\.accuracy > lenet5\\.accuracy' is false: mlp5\\.accuracy = 0\\.9\\d+, lenet5\\.accuracy = 0\\.9\\d+$`,
+        `^${content}/posts/bad\\.md:7: claim 'mlp5\\.accuracy > lenet5\\.accuracy' is false: mlp5\\.accuracy = 0\\.9\\d+, lenet5\\.accuracy = 0\\.9\\d+$`,
       ),
     },
   );
@@ -114,4 +115,24 @@ test('an unknown run or metric in a shortcode fails the build with its line', as
       message: new RegExp(`^${content2}/posts/bad\\.md:8: unknown metric 'acuracy' \\(known: params, `),
     },
   );
+});
+
+test('a content folder given as an absolute path is passed to Eleventy relative to the working directory', () => {
+  assert.equal(eleventyInputDir(path.resolve('content')), 'content');
+  assert.equal(eleventyInputDir(process.cwd()), '.');
+  assert.equal(eleventyInputDir('/x/y'), path.relative(process.cwd(), '/x/y'));
+});
+
+test('a content folder outside the working directory keeps its folder data: layout and dated permalinks', async () => {
+  const outside = await mkdtemp(path.join(os.tmpdir(), 'site-content-'));
+  try {
+    await cp(FIXTURE_CONTENT, outside, { recursive: true });
+    const output = path.join(outside, 'out');
+    await buildSite({ resultsDir, contentDir: outside, outputDir: output, quiet: true });
+    const html = await readFile(path.join(output, '2025/02/06/small-comparison.html'), 'utf8');
+    assert.match(html, /<article class="post">/);
+    await assert.rejects(access(path.join(output, 'posts/small-comparison/index.html')), { code: 'ENOENT' });
+  } finally {
+    await rm(outside, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { claimLine } from '../site/check.ts';
 import { checkClaims, evaluateClaim } from '../site/claims.ts';
 import { makeResults } from './fixtures/results-fixture.ts';
 
@@ -78,4 +79,28 @@ test('a claim must be a statement, not a number', () => {
   assert.throws(() => checkClaims(['(1 > 2) + 1 > 0'], headline, POST), {
     message: /a comparison cannot be used as a number/,
   });
+});
+
+test('a false claim names its line when the checker knows it', () => {
+  assert.throws(() => checkClaims(['mlp5.accuracy > lenet5.accuracy'], headline, POST, () => 9), {
+    message: /^content\/posts\/x\.md:9: claim 'mlp5\.accuracy > lenet5\.accuracy' is false: /,
+  });
+  assert.throws(() => checkClaims(['lenet5.accuracy >'], headline, POST, () => 4), {
+    message: /^content\/posts\/x\.md:4: claim 'lenet5\.accuracy >' cannot be parsed/,
+  });
+});
+
+test('a claim is found on its own front matter line, quoted or not', () => {
+  const raw = [
+    '---',
+    'title: T',
+    'claims:',
+    '  - lenet5.accuracy > mlp5.accuracy',
+    `  - "'mlp1@1'.accuracy < 1"`,
+    '---',
+    'lenet5.accuracy > mlp5.accuracy in the body',
+  ].join('\n');
+  assert.equal(claimLine(raw, 'lenet5.accuracy > mlp5.accuracy'), 4);
+  assert.equal(claimLine(raw, "'mlp1@1'.accuracy < 1"), 5);
+  assert.equal(claimLine(raw, 'written differently'), 3);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  co2Html,
   formatBytes,
   formatCount,
   formatDifference,
@@ -41,8 +42,8 @@ test('times are in seconds', () => {
 });
 
 test('carbon picks µg or ng and names CO2e', () => {
-  assert.equal(nb(formatGrams(2.19e-7)), '219 ng CO₂e');
-  assert.equal(nb(formatGrams(1.5e-6)), '1.5 µg CO₂e');
+  assert.equal(nb(formatGrams(2.19e-7)), '219 ng CO2e');
+  assert.equal(nb(formatGrams(1.5e-6)), '1.5 µg CO2e');
 });
 
 test('ratios are whole from 10× and have one decimal below', () => {
@@ -69,4 +70,13 @@ test('significant figures drop trailing zeros', () => {
   assert.equal(significant(2.3), '2.3');
   assert.equal(significant(1234.5), '1,230');
   assert.equal(significant(0.000123456), '0.000123');
+});
+
+test('CO2 gets its subscript in markup, since the font has no subscript digits', () => {
+  assert.equal(co2Html('219 ng CO2e'), '219 ng CO<sub>2</sub>e');
+  assert.equal(co2Html('713 gCO2e/kWh; CO2'), '713 gCO<sub>2</sub>e/kWh; CO<sub>2</sub>');
+});
+
+test('a ratio to zero reads as words, not a glyph the font lacks', () => {
+  assert.equal(formatRatio(1, 0), 'infinitely');
 });

@@ -308,3 +308,52 @@ describe('a LeNet-5 training step on wasm', () => {
     );
   });
 });
+
+describe('wasm average-pooling gradient', () => {
+  const POOL_CASES: {
+    title: string;
+    shape: [number, number, number, number];
+    size: number;
+    stride: number;
+    pad: 'valid' | 'same';
+  }[] = [
+    {
+      title: "LeNet's first pool, 2×2 over 24×24×6",
+      shape: [3, 24, 24, 6],
+      size: 2,
+      stride: 2,
+      pad: 'valid',
+    },
+    {
+      title: 'a 2×2 pool over 9×7 (a row and a column left over)',
+      shape: [2, 9, 7, 3],
+      size: 2,
+      stride: 2,
+      pad: 'valid',
+    },
+    {
+      title: "overlapping 3×3 windows with stride 1 (wasm's own kernel)",
+      shape: [2, 6, 6, 2],
+      size: 3,
+      stride: 1,
+      pad: 'same',
+    },
+  ];
+  for (const [index, poolCase] of POOL_CASES.entries()) {
+    test(`matches the cpu backend's gradient for ${poolCase.title}`, async () => {
+      const gradient = () =>
+        tf.tidy(() => {
+          const x = randomTensor(poolCase.shape, 50 + index) as tf.Tensor4D;
+          const pooled = tf.avgPool(x, poolCase.size, poolCase.stride, poolCase.pad);
+          const weights = randomTensor(pooled.shape, 60 + index);
+          return tf.grad((input: tf.Tensor4D) =>
+            tf.sum(tf.mul(tf.avgPool(input, poolCase.size, poolCase.stride, poolCase.pad), weights)),
+          )(x);
+        });
+      const expected = await on('cpu', () => gradient().dataSync());
+      const actual = await on('wasm', () => gradient().dataSync());
+      // Tiled windows give each pixel one term, so the values are exact; overlapping ones sum in another order.
+      assertClose(actual, expected, poolCase.stride === poolCase.size ? 0 : 1e-6, poolCase.title);
+    });
+  }
+});

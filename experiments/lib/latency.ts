@@ -17,6 +17,8 @@ export interface LatencyOptions {
   warmupCalls: number;
   timedCalls: number;
   clock?: Clock;
+  /** 'forward' (the default) or plain 'predict', for comparison; both give the same logits. */
+  path?: 'forward' | 'predict';
 }
 
 /**
@@ -65,10 +67,11 @@ export function measureBatch1(
 ): LatencyStats {
   const clock = options.clock ?? systemClock;
   const pool = Math.min(set.count, 100);
-  for (let i = 0; i < options.warmupCalls; i++) timePredict(model, forward, set.images, i % pool, 1, clock);
+  const run = options.path === 'predict' ? predict : forward;
+  for (let i = 0; i < options.warmupCalls; i++) timePredict(model, run, set.images, i % pool, 1, clock);
   const micros: number[] = [];
   for (let i = 0; i < options.timedCalls; i++)
-    micros.push(timePredict(model, forward, set.images, i % pool, 1, clock) * 1e6);
+    micros.push(timePredict(model, run, set.images, i % pool, 1, clock) * 1e6);
   return {
     calls: micros.length,
     p50Us: percentile(micros, 50),

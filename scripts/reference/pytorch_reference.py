@@ -30,6 +30,11 @@ Reported per model / init / seed:
                   warm-up calls, over 2000 timed calls (argmax not included)
 Timing numbers depend on machine load; treat them as indicative.
 
+Speed note: Debian's python3-torch links the system libblas.so.3; with the reference
+BLAS (the default alternative) dense layers are very slow. Install libopenblas0-pthread
+(apt) so the libblas alternative points at OpenBLAS. On a loaded machine,
+OMP_WAIT_POLICY=PASSIVE avoids OpenMP spin-waiting.
+
 How to run (needs Debian's python3-torch, i.e. `apt-get install python3-torch`; uses
 the system interpreter, not pyenv's):
     nice -n 10 /usr/bin/python3 scripts/reference/pytorch_reference.py \
@@ -222,8 +227,8 @@ def main():
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, data {DATA_DIR}", flush=True)
     results = []
     for init in args.inits:
-        for name in args.models:
-            for seed in args.seeds:
+        for seed in args.seeds:
+            for name in args.models:
                 t0 = time.time()
                 r = run(name, init, seed, data, measure_latency=(init == args.inits[0]))
                 r["wall_s"] = round(time.time() - t0, 1)

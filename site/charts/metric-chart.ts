@@ -6,12 +6,14 @@ import type { MetricName, Results } from '../../experiments/lib/results.ts';
 import { metricName, metricTitle, METRICS, shownValue, valueText } from './metrics.ts';
 import {
   CHART_CONFIG,
+  DESCRIPTION,
   PALETTE,
   PLOT_WIDTH,
   SCHEMA,
   TEXT_COLOUR,
   axisFormat,
   colourScale,
+  dataMark,
   experimentKind,
   hiddenWidths,
   modelLabels,
@@ -31,9 +33,10 @@ export function metricChart(results: Results, metric: MetricName): Chart {
   const display = METRICS[metric];
   const rows = results.runs.map((run) => {
     const { mean, ci95 } = shownValue(run, metric);
+    const label = runLabel(results, run);
     return {
       key: run.key,
-      label: runLabel(results, run),
+      label,
       model: run.label,
       batchSize: run.batchSize,
       mean,
@@ -42,6 +45,8 @@ export function metricChart(results: Results, metric: MetricName): Chart {
       hasCi: ci95 !== null,
       text: plainDigits(valueText(run, metric).short),
       long: valueText(run, metric).long,
+      /** The mark's exact value, e.g. `MLP-1, batch 16: 21.3 s (95% CI 20.9–21.7 s)`. */
+      description: `${label}: ${valueText(run, metric).long}`,
     };
   });
   const anyCi = rows.some((row) => row.hasCi);
@@ -92,7 +97,7 @@ export function metricChart(results: Results, metric: MetricName): Chart {
         encoding: { x, color },
         layer: [
           { mark: { type: 'line' as const, strokeWidth: 2 }, encoding: { y } },
-          { mark: { type: 'point' as const, filled: true, size: 50 }, encoding: { y } },
+          // Error bars under the points, so that a whole point takes the pointer (tooltips).
           ...(anyCi
             ? [
                 {
@@ -101,6 +106,10 @@ export function metricChart(results: Results, metric: MetricName): Chart {
                 },
               ]
             : []),
+          {
+            mark: { type: 'point' as const, filled: true, size: 50, ...dataMark('point') },
+            encoding: { y, description: DESCRIPTION },
+          },
         ],
       },
     };
@@ -145,7 +154,7 @@ export function metricChart(results: Results, metric: MetricName): Chart {
         },
         layer: [
           { mark: { type: 'line' as const, strokeWidth: 2, color: PALETTE[0] }, encoding: { y } },
-          { mark: { type: 'point' as const, filled: true, size: 50, color: PALETTE[0] }, encoding: { y } },
+          // Error bars under the points, so that a whole point takes the pointer (tooltips).
           ...(anyCi
             ? [
                 {
@@ -154,6 +163,10 @@ export function metricChart(results: Results, metric: MetricName): Chart {
                 },
               ]
             : []),
+          {
+            mark: { type: 'point' as const, filled: true, size: 50, color: PALETTE[0], ...dataMark('point') },
+            encoding: { y, description: DESCRIPTION },
+          },
         ],
       };
     };
@@ -176,6 +189,14 @@ export function metricChart(results: Results, metric: MetricName): Chart {
     axis: { ...axisFormat(metric), tickCount: 5 },
   };
   const y = { field: 'label', type: 'nominal' as const, title: null, sort: null };
+  const interval = anyCi
+    ? [
+        {
+          mark: { type: 'rule' as const, strokeWidth: 2, color: TEXT_COLOUR },
+          encoding: { x: { ...x, field: 'low' }, x2: { field: 'high' } },
+        },
+      ]
+    : [];
   return {
     id,
     title,
@@ -189,18 +210,25 @@ export function metricChart(results: Results, metric: MetricName): Chart {
         y,
         color: { field: 'label', type: 'nominal' as const, legend: null, scale: colourScale(labels) },
       },
+      // Error bars over bars (they start inside them) but under points, so that a whole point
+      // takes the pointer (tooltips). They are not data marks of their own: the value of a bar
+      // or point gives its interval.
       layer: [
-        display.zero
-          ? { mark: { type: 'bar' as const, height: { band: 0.6 } }, encoding: { x } }
-          : { mark: { type: 'point' as const, filled: true, size: 90 }, encoding: { x } },
-        ...(anyCi
+        ...(display.zero
           ? [
               {
-                mark: { type: 'rule' as const, strokeWidth: 2, color: TEXT_COLOUR },
-                encoding: { x: { ...x, field: 'low' }, x2: { field: 'high' } },
+                mark: { type: 'bar' as const, height: { band: 0.6 }, ...dataMark('bar') },
+                encoding: { x, description: DESCRIPTION },
               },
+              ...interval,
             ]
-          : []),
+          : [
+              ...interval,
+              {
+                mark: { type: 'point' as const, filled: true, size: 90, ...dataMark('point') },
+                encoding: { x, description: DESCRIPTION },
+              },
+            ]),
         {
           mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 6 },
           encoding: { x: { ...x, field: 'high' }, text: { field: 'text' }, color: { value: TEXT_COLOUR } },

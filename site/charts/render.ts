@@ -17,10 +17,22 @@ function escapeXml(text: string): string {
 }
 
 /**
- * Makes vega's SVG one accessible image that scales: role="img" labelled by its <title> and
- * <desc>, a viewBox, width 100% (up to its natural width) and height following the aspect ratio.
+ * Makes vega's SVG an accessible chart that scales: named by its <title>, described by its <desc>
+ * (which gives every value), a viewBox, width 100% (up to its natural width) and height following
+ * the aspect ratio.
  * e.g. `<svg class="marks" width="420" height="180" viewBox="0 0 420 180" …>` becomes
- * `<svg class="chart" role="img" aria-labelledby="c-title c-desc" viewBox="0 0 420 180" width="100%" …><title id="c-title">…`
+ * `<svg class="chart" role="graphics-document" aria-roledescription="chart" aria-labelledby="c-title"
+ * aria-describedby="c-desc" viewBox="0 0 420 180" width="100%" …><title id="c-title">…`
+ *
+ * The role is graphics-document (WAI-ARIA Graphics Module; vega writes the same for its own SVG
+ * root), not img: img has presentational children in WAI-ARIA 1.2, so the data marks'
+ * graphics-symbol roles and exact-value labels inside it would be dropped by screen readers that
+ * follow the spec, while Chromium exposes them anyway (checked in its accessibility tree), so the
+ * result would depend on the reader. A graphics-document is meant to hold graphics-symbol parts:
+ * the chart keeps its name and description and a reader can also step through the data marks.
+ * Axes, legends, lines and text labels carry aria-hidden (specs.ts), so the marks are the only
+ * parts. The description is referenced by aria-describedby, not also by aria-labelledby, so it
+ * is not read twice.
  */
 export function accessibleSvg(svg: string, chart: Pick<Chart, 'id' | 'title' | 'description'>): string {
   const open = /^<svg\b[^>]*>/.exec(svg);
@@ -32,8 +44,9 @@ export function accessibleSvg(svg: string, chart: Pick<Chart, 'id' | 'title' | '
   const titleId = `${elementId}-title`;
   const descId = `${elementId}-desc`;
   const root =
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="${elementId}" role="img" ` +
-    `aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${width} ${height}" width="100%" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="${elementId}" role="graphics-document" ` +
+    `aria-roledescription="chart" aria-labelledby="${titleId}" aria-describedby="${descId}" ` +
+    `viewBox="0 0 ${width} ${height}" width="100%" ` +
     `style="max-width:${width}px;height:auto;display:block">` +
     `<title id="${titleId}">${escapeXml(chart.title)}</title><desc id="${descId}">${escapeXml(chart.description)}</desc>`;
   return root + svg.slice(open[0].length);

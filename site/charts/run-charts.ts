@@ -3,14 +3,16 @@
  * trade-off and confusion matrices.
  */
 import type { Results, Run } from '../../experiments/lib/results.ts';
-import { formatMetric } from '../format.ts';
-import { metricTitle, shownValue } from './metrics.ts';
+import { formatMetric, formatPercent, significant } from '../format.ts';
+import { metricTitle, shownValue, valueText } from './metrics.ts';
 import {
   CHART_CONFIG,
+  DESCRIPTION,
   PLOT_WIDTH,
   SCHEMA,
   TEXT_COLOUR,
   colourScale,
+  dataMark,
   experimentKind,
   modelLabels,
   runLabel,
@@ -28,11 +30,25 @@ export function trainingCurvesChart(results: Results): Chart {
       const values = run.trials.map((trial) => trial.epochs.find((e) => e.epoch === epoch)?.[field] ?? NaN);
       return values.reduce((a, b) => a + b, 0) / values.length;
     };
+    // e.g. `LeNet-5, validation loss after epoch 2: 0.0512`
+    const row = (epoch: number, split: 'Training' | 'Validation', measure: 'Loss' | 'Accuracy, %') => {
+      const loss = measure === 'Loss';
+      const measured = mean(epoch, `${split === 'Training' ? 'train' : 'val'}${loss ? 'Loss' : 'Accuracy'}`);
+      const text = loss ? significant(measured) : formatPercent(measured);
+      return {
+        label,
+        epoch,
+        split,
+        measure,
+        value: loss ? measured : 100 * measured,
+        description: `${label}, ${split.toLowerCase()} ${loss ? 'loss' : 'accuracy'} after epoch ${epoch}: ${text}`,
+      };
+    };
     return epochs.flatMap((epoch) => [
-      { label, epoch, split: 'Training', measure: 'Loss', value: mean(epoch, 'trainLoss') },
-      { label, epoch, split: 'Validation', measure: 'Loss', value: mean(epoch, 'valLoss') },
-      { label, epoch, split: 'Training', measure: 'Accuracy, %', value: 100 * mean(epoch, 'trainAccuracy') },
-      { label, epoch, split: 'Validation', measure: 'Accuracy, %', value: 100 * mean(epoch, 'valAccuracy') },
+      row(epoch, 'Training', 'Loss'),
+      row(epoch, 'Validation', 'Loss'),
+      row(epoch, 'Training', 'Accuracy, %'),
+      row(epoch, 'Validation', 'Accuracy, %'),
     ]);
   });
   const epochCount = Math.max(...results.runs.map((run) => run.trials[0]!.epochs.length));
@@ -99,7 +115,10 @@ export function trainingCurvesChart(results: Results): Chart {
           },
         },
       },
-      { mark: { type: 'point' as const, filled: true, size: 30 } },
+      {
+        mark: { type: 'point' as const, filled: true, size: 30, ...dataMark('point') },
+        encoding: { description: DESCRIPTION },
+      },
     ],
   });
   return {
@@ -137,6 +156,10 @@ export function tradeoffChart(results: Results): Chart {
       accuracyLow: accuracy.ci95?.[0] ?? accuracy.mean,
       accuracyHigh: accuracy.ci95?.[1] ?? accuracy.mean,
       hasCi: latency.ci95 !== null,
+      // e.g. `LeNet-5: 98.9% (95% CI 98.8–99.0%) at 412 µs (95% CI 398–431 µs)`
+      description: `${runLabel(results, run)}: ${valueText(run, 'accuracy').long} at ${
+        valueText(run, 'latencyP50Us').long
+      }`,
     };
   });
   const anyCi = rows.some((row) => row.hasCi);
@@ -201,7 +224,10 @@ export function tradeoffChart(results: Results): Chart {
               },
             ]
           : []),
-        { mark: { type: 'point' as const, filled: true, size: 80 } },
+        {
+          mark: { type: 'point' as const, filled: true, size: 80, ...dataMark('point') },
+          encoding: { description: DESCRIPTION },
+        },
         {
           mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 5, dy: -5 },
           encoding: { text: { field: 'pointLabel' }, color: { value: TEXT_COLOUR } },
@@ -214,12 +240,17 @@ export function tradeoffChart(results: Results): Chart {
 /** A run's first-seed confusion matrix: counts per (true, predicted) digit, errors coloured. */
 export function confusionChart(results: Results, run: Run): Chart {
   const { confusion, correct, total } = run.trials[0]!.test;
+  const number = new Intl.NumberFormat('en');
   const rows = confusion.flatMap((row, truth) =>
     row.map((count, predicted) => ({
       truth: String(truth),
       predicted: String(predicted),
       count,
       correct: truth === predicted,
+      // e.g. `true 3, predicted 5: 12 images`, `true 3, predicted 3: 1,004 images (correct)`
+      description:
+        `true ${truth}, predicted ${predicted}: ${number.format(count)} ${count === 1 ? 'image' : 'images'}` +
+        (truth === predicted ? ' (correct)' : ''),
       // Never null: vega-lite drops marks whose quantitative colour field is null (invalid: 'filter').
       error: truth === predicted ? 0 : count,
     })),
@@ -228,7 +259,6 @@ export function confusionChart(results: Results, run: Run): Chart {
   const maxError = Math.max(1, ...errors.map((row) => row.count));
   const digits = Array.from({ length: confusion.length }, (_, i) => String(i));
   const label = runLabel(results, run);
-  const number = new Intl.NumberFormat('en');
   const top = errors.slice(0, 5).map((row) => `true ${row.truth} predicted ${row.predicted} (${row.count})`);
   return {
     id: `${results.experiment.id}-confusion-${run.key}`,
@@ -261,8 +291,9 @@ export function confusionChart(results: Results, run: Run): Chart {
       },
       layer: [
         {
-          mark: { type: 'rect' as const, stroke: 'white', strokeWidth: 1 },
+          mark: { type: 'rect' as const, stroke: 'white', strokeWidth: 1, ...dataMark('cell') },
           encoding: {
+            description: DESCRIPTION,
             color: {
               condition: [
                 { test: 'datum.correct', value: '#d9d9d9' },

@@ -35,10 +35,15 @@ export const PALETTE = [
 export const TEXT_COLOUR = '#222222';
 const FONT_SIZE = 13;
 
-/** Shared chart config: the shipped font, sizes readable when scaled to a phone, no ARIA inside (the SVG is one image). */
+/**
+ * Shared chart config: the shipped font, sizes readable when scaled to a phone. ARIA is off for
+ * axes, legends and every mark (`aria-hidden`); only the data marks that set `...dataMark()` are
+ * exposed, each labelled with its exact value (see render.ts for the chart's own role).
+ */
 export const CHART_CONFIG: Config = {
   font: CHART_FONT_STACK,
   aria: false,
+  mark: { aria: false },
   background: 'transparent',
   padding: 4,
   view: { stroke: null },
@@ -137,3 +142,16 @@ export function axisFormat(metric: MetricName): { labelExpr: string } | { format
     ? { labelExpr: "format(datum.value, '~s')" }
     : { format: ',~f' };
 }
+
+/**
+ * Mark properties of a data mark (a bar, point or heatmap cell) that carries its exact value:
+ * vega writes `role="graphics-symbol"`, this role description and `aria-label` from the
+ * DESCRIPTION encoding, which screen readers read and the chart tooltip script shows on hover.
+ * e.g. `{ type: 'bar', ...dataMark('bar') }`
+ */
+export function dataMark(roleDescription: string): { aria: true; ariaRoleDescription: string } {
+  return { aria: true, ariaRoleDescription: roleDescription };
+}
+
+/** The encoding of a data mark's label: the row's `description` field, e.g. `LeNet-5: 98.9% (95% CI 98.8–99.0%)`. */
+export const DESCRIPTION = { field: 'description' } as const;
