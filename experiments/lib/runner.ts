@@ -129,6 +129,8 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<strin
     definitions = definitions.filter((d) => options.only!.includes(d.id));
   }
   const hash = engineHash();
+  // Read once, before anything runs: the commit whose code produced the results.
+  const commit = gitCommit();
   await removeStaleTemporaries(resultsDir);
   const ran: string[] = [];
   let backend: BackendInfo | undefined;
@@ -143,7 +145,7 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<strin
     backend ??= await selectBackend(options.backend ?? 'auto');
     data ??= await loadMnist(options.dataDir);
     options.events?.onExperimentStart?.(definition, reason, backend);
-    const results = await runExperiment(definition, data, backend, hash, { ...options, quick, resultsDir });
+    const results = await runExperiment(definition, data, backend, { hash, commit }, { ...options, quick, resultsDir });
     await writeJson(file, results);
     options.events?.onExperimentEnd?.(definition, results, file);
     ran.push(definition.id);
@@ -227,7 +229,7 @@ async function runExperiment(
   definition: Definition,
   data: Mnist,
   backend: BackendInfo,
-  hash: string,
+  code: { hash: string; commit: string | null },
   options: RunnerOptions & { quick: boolean; resultsDir: string },
 ): Promise<Results> {
   const clock = options.clock ?? systemClock;
@@ -357,14 +359,14 @@ async function runExperiment(
       title: definition.title,
       description: definition.description,
       definitionHash: definition.hash,
-      engineHash: hash,
+      engineHash: code.hash,
       definition: Object.fromEntries(
         Object.entries(definition).filter(([k]) => !['id', 'file', 'hash'].includes(k)),
       ),
     },
     provenance: {
       date: now.toISOString(),
-      gitCommit: gitCommit(),
+      gitCommit: code.commit,
       node: info.node,
       tfjs: backend.tfjs,
       backend: backend.name,

@@ -67,11 +67,13 @@ export function registerWasmKernels(): void {
   registerMissingWasmKernels();
   const batchMatMul = originalKernel(tf.BatchMatMul);
   const fusedMatMul = originalKernel(tf._FusedMatMul);
-  const transpose = originalKernel(tf.Transpose).kernelFunc as unknown as WasmKernel;
+  const originalTranspose = originalKernel(tf.Transpose);
+  const transpose = blockedTranspose(originalTranspose.kernelFunc as unknown as WasmKernel);
+  replaceKernel(originalTranspose, transpose);
   const plainMatMul = batchMatMul.kernelFunc as unknown as WasmKernel;
   const conv2d = originalKernel(tf.Conv2D).kernelFunc as unknown as WasmKernel;
 
-  replaceKernel(batchMatMul, matMulWithoutTransposes(plainMatMul, transpose));
+  replaceKernel(batchMatMul, narrowProductsInJs(matMulWithoutTransposes(plainMatMul, transpose)));
   replaceKernel(
     fusedMatMul,
     matMulWithoutTransposes(fusedMatMul.kernelFunc as unknown as WasmKernel, transpose),
@@ -145,6 +147,14 @@ function matMulWithoutTransposes(kernel: WasmKernel, transpose: WasmKernel): Was
     if ((!transposeA && !transposeB) || batchSize(a) > 1 || batchSize(b) > 1) {
       return kernel({ inputs, backend, attrs });
     }
+    // Rows of the product (a's) and columns (b's). Transposing an operand costs about as much as the
+    // naive loop spends on a product only MIN_TRANSPOSE_SPAN rows or columns wide: below that (a
+    // matrix–vector product at batch 1, say) the naive loop is cheaper than the copy.
+    const rows = a.shape[a.shape.length - (transposeA ? 1 : 2)]!;
+    const columns = b.shape[b.shape.length - (transposeB ? 2 : 1)]!;
+    if ((transposeB && rows < MIN_TRANSPOSE_SPAN) || (transposeA && columns < MIN_TRANSPOSE_SPAN)) {
+      return kernel({ inputs, backend, attrs });
+    }
     const temporaries: tf.TensorInfo[] = [];
     const swapLastTwo = (x: tf.TensorInfo): tf.TensorInfo => {
       const perm = x.shape.map((_, i) => i);
@@ -163,6 +173,90 @@ function matMulWithoutTransposes(kernel: WasmKernel, transpose: WasmKernel): Was
     } finally {
       for (const temporary of temporaries) backend.disposeData(temporary.dataId);
     }
+  };
+}
+
+/**
+ * Wraps BatchMatMul so that a single product only a few rows tall (batch-1 training, e.g. a row vector
+ * times a 1024×1024 weight matrix) runs as a plain loop in JavaScript. XNNPACK repacks the weight
+ * matrix on every call with new weights, which at one row costs about 8 ms for 1024×1024 where the
+ * loop takes about 1; wasm's naive loop is as slow as this one. Taller products go to `kernel`.
+ */
+function narrowProductsInJs(kernel: WasmKernel): WasmKernel {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const transposeA = Boolean(args.attrs?.transposeA);
+    const transposeB = Boolean(args.attrs?.transposeB);
+    if (batchSize(a) > 1 || batchSize(b) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32')
+      return kernel(args);
+    const rank = a.shape.length;
+    const rows = a.shape[rank - (transposeA ? 1 : 2)]!;
+    const inner = a.shape[rank - (transposeA ? 2 : 1)]!;
+    const columns = b.shape[b.shape.length - (transposeB ? 2 : 1)]!;
+    if (rows >= MIN_TRANSPOSE_SPAN) return kernel(args);
+    const backend = args.backend;
+    const outShape = [...(a.shape.length > b.shape.length ? a.shape : b.shape).slice(0, -2), rows, columns];
+    const out = backend.makeOutput(outShape, 'float32');
+    const av = backend.typedArrayFromHeap(a) as Float32Array;
+    const bv = backend.typedArrayFromHeap(b) as Float32Array;
+    const ov = backend.typedArrayFromHeap(out) as Float32Array;
+    ov.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const o = r * columns;
+      for (let k = 0; k < inner; k++) {
+        const s = transposeA ? av[k * rows + r]! : av[r * inner + k]!;
+        if (s === 0) continue;
+        if (transposeB) {
+          for (let c = 0; c < columns; c++) ov[o + c] = ov[o + c]! + s * bv[c * inner + k]!;
+        } else {
+          const row = k * columns;
+          for (let c = 0; c < columns; c++) ov[o + c] = ov[o + c]! + s * bv[row + c]!;
+        }
+      }
+    }
+    return out;
+  };
+}
+
+/** See matMulWithoutTransposes: measured break-even of an explicit transpose against the naive loop. */
+const MIN_TRANSPOSE_SPAN = 4;
+
+/**
+ * Wraps wasm's Transpose so that swapping the two axes of a float32 matrix (what the matMul wrappers
+ * need) runs as a cache-blocked copy in JavaScript on the wasm heap: wasm's generic kernel computes
+ * every element's coordinates and manages about 12 ns per element, the blocked copy about 1–2.
+ * Every other permutation goes to the original kernel.
+ */
+function blockedTranspose(original: WasmKernel): WasmKernel {
+  const BLOCK = 32;
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const perm = (args.attrs?.perm ?? []) as number[];
+    const rank = x.shape.length;
+    const leading = x.shape.slice(0, -2).reduce((product, size) => product * size, 1);
+    const swapsLastTwo =
+      rank >= 2 &&
+      perm[rank - 2] === rank - 1 &&
+      perm[rank - 1] === rank - 2 &&
+      perm.slice(0, -2).every((p, i) => p === i);
+    if (!swapsLastTwo || leading !== 1 || x.dtype !== 'float32') return original(args);
+    const backend = args.backend;
+    const height = x.shape[rank - 2]!;
+    const width = x.shape[rank - 1]!;
+    const out = backend.makeOutput([...x.shape.slice(0, -2), width, height], 'float32');
+    const source = backend.typedArrayFromHeap(x) as Float32Array;
+    const target = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let i0 = 0; i0 < height; i0 += BLOCK) {
+      const iEnd = Math.min(i0 + BLOCK, height);
+      for (let j0 = 0; j0 < width; j0 += BLOCK) {
+        const jEnd = Math.min(j0 + BLOCK, width);
+        for (let i = i0; i < iEnd; i++) {
+          const row = i * width;
+          for (let j = j0; j < jEnd; j++) target[j * height + i] = source[row + j]!;
+        }
+      }
+    }
+    return out;
   };
 }
 

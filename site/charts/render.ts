@@ -61,7 +61,7 @@ export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cach
  * What besides the chart itself decides its SVG: the vega and vega-lite versions, this module and
  * the text measurer, and the font files. A change to any of them invalidates the disk cache.
  */
-async function pipelineHash(): Promise<string> {
+async function hashPipeline(): Promise<string> {
   const hash = createHash('sha256').update(`vega ${vegaVersion} vega-lite ${vegaLiteVersion}`);
   const files = [
     fileURLToPath(import.meta.url),
@@ -70,6 +70,19 @@ async function pipelineHash(): Promise<string> {
   ];
   for (const file of files) hash.update(await readFile(file));
   return hash.digest('hex');
+}
+
+let pipelineHash: Promise<string> | undefined;
+
+/**
+ * The pipeline hash of the code this process runs, read once, when the first renderer is created
+ * (just after this module is imported, and never again in a watch rebuild, which keeps the loaded
+ * module). Read at the first render instead, a build that loaded the old code before an edit
+ * would file SVGs of the old code under the new code's hash, and later builds would serve them.
+ */
+function loadedPipelineHash(): Promise<string> {
+  pipelineHash ??= hashPipeline();
+  return pipelineHash;
 }
 
 export interface ChartRendererOptions {
@@ -85,7 +98,7 @@ export interface ChartRendererOptions {
 export function createChartRenderer(options: ChartRendererOptions = {}): ChartRenderer {
   const cacheDir = options.cacheDir === undefined ? DEFAULT_CACHE_DIR : options.cacheDir;
   const memory = new Map<string, Promise<string>>();
-  let pipeline: Promise<string> | undefined;
+  const pipeline = cacheDir === null ? null : loadedPipelineHash();
   let measurerInstalled = false;
   const renderFresh = (chart: Chart): Promise<string> => {
     if (!measurerInstalled) {
@@ -95,8 +108,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     return renderSvg(chart);
   };
   const renderCached = async (chart: Chart, key: string): Promise<string> => {
-    if (cacheDir === null) return renderFresh(chart);
-    pipeline ??= pipelineHash();
+    if (cacheDir === null || pipeline === null) return renderFresh(chart);
     const file = path.join(
       cacheDir,
       `${createHash('sha256')
