@@ -22,6 +22,7 @@ import { loadMnist, normalise } from '../experiments/lib/dataset.ts';
 import { UsageError } from '../experiments/lib/errors.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/flops.ts';
 import { measureBatch1 } from '../experiments/lib/latency.ts';
+import { adam } from '../experiments/lib/runner.ts';
 import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/models.ts';
 import { median } from '../experiments/lib/stats.ts';
 import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/train.ts';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   > = {};
   for (const id of args.models) {
     const model = buildModel(id, 1);
-    const optimizer = tf.train.adam(0.001);
+    const optimizer = adam(0.001);
     const forwardFlops = totalFlops(summariseLayers(layerShapes(model))).flops;
     const stamps: number[] = [];
     const cpuStamps: number[] = [];
