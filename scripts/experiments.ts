@@ -18,6 +18,7 @@ import type { Results } from '../experiments/lib/results.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+const NOTTY_INTERVAL_MS = 10_000;
 
 function parseArguments() {
   const { values } = parseArgs({
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   exitOnInterrupt();
   const started = Date.now();
   const finished: Results[] = [];
+  let lastLine = Date.now();
   const bar = new SingleBar({
     format:
       '{label} seed {seed} epoch {epoch}/{epochs} [{bar}] {percentage}% | ETA {eta_formatted} | {speed} samples/s | loss {loss}',
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     etaBuffer: 200,
     fps: 5,
     noTTYOutput: !process.stderr.isTTY,
-    notTTYSchedule: 10_000,
+    notTTYSchedule: NOTTY_INTERVAL_MS,
   });
   await runExperiments({
     ...args,
@@ -103,6 +105,12 @@ async function main(): Promise<void> {
         };
         if (p.batch === 1) bar.start(p.batches, 1, payload);
         else bar.update(p.batch, payload);
+        // Training never yields to the event loop mid-epoch, so cli-progress's timer cannot fire; in a
+        // terminal update() redraws by itself, but piped output (CI, logs) needs a line every 10 s.
+        if (!process.stderr.isTTY && Date.now() - lastLine > NOTTY_INTERVAL_MS) {
+          bar.render();
+          lastLine = Date.now();
+        }
         if (p.batch === p.batches) bar.stop();
       },
       onEpochEnd: (t, log) =>

@@ -72,7 +72,7 @@ export function galleryHtml(results: Results, run: Run, runLabel: string): strin
         `<li style="margin:0;text-align:center;font-size:0.8rem;line-height:1.2">` +
         `<img src="${item.src}" alt="${escapeHtml(item.alt)}" width="56" height="56" ` +
         `style="display:block;image-rendering:pixelated;background:#000">` +
-        `<span aria-hidden="true">${item.label}→${item.predicted}<br>${Math.round(item.confidence * 100)}%</span></li>`,
+        `<span aria-hidden="true">${item.label} as ${item.predicted}<br>${Math.round(item.confidence * 100)}%</span></li>`,
     )
     .join('');
   return (

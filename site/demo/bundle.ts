@@ -9,7 +9,8 @@
  *   assets/demo/wasm/tfjs-backend-wasm*.wasm
  *   assets/demo/models/<savedModel>/model.json, *.bin   e.g. models/mlp-vs-lenet/models/lenet5/model.json
  */
-import { copyFile, cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, cp, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +22,58 @@ export const DEMO_ASSETS = 'assets/demo';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** Bundles the browser entry points (demo.ts, tooltips.ts) into `<outputDir>/assets/demo/`. */
+/** Where finished bundles are kept between builds, keyed by everything that goes into them. */
+const BUNDLE_CACHE = path.resolve('node_modules/.cache/demo-bundle');
+
+/**
+ * SHA-256 over the demo's own sources (every .ts file under site/demo, and demo.css) and the versions of the packages
+ * bundled with them: the same key always gives the same bundle.
+ */
+async function bundleKey(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  const hash = createHash('sha256');
+  const files = (await readdir(HERE, { recursive: true }))
+    .filter((f) => f.endsWith('.ts') || f.endsWith('.css'))
+    .sort();
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(await readFile(path.join(HERE, file)));
+  for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'esbuild']) {
+    const manifest = require(`${name}/package.json`) as { version: string };
+    hash.update(`${name}@${manifest.version}\0`);
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * Bundles the browser entry points (demo.ts, tooltips.ts) into `<outputDir>/assets/demo/`. Bundling
+ * TensorFlow.js takes seconds, so a finished bundle is cached and copied when nothing that goes into
+ * it changed.
+ */
 export async function bundleBrowserCode(outputDir: string): Promise<void> {
+  const target = path.join(outputDir, DEMO_ASSETS);
+  const cached = path.join(BUNDLE_CACHE, await bundleKey());
+  if (
+    !(await stat(cached).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    const fresh = `${cached}.tmp-${process.pid}`;
+    await bundleInto(fresh);
+    await rm(cached, { recursive: true, force: true });
+    await rename(fresh, cached);
+  }
+  await mkdir(target, { recursive: true });
+  await cp(cached, target, { recursive: true });
+}
+
+async function bundleInto(dir: string): Promise<void> {
   await esbuild.build({
     entryPoints: [path.join(HERE, 'browser/demo.ts'), path.join(HERE, 'browser/tooltips.ts')],
-    outdir: path.join(outputDir, DEMO_ASSETS),
+    outdir: dir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -35,7 +83,7 @@ export async function bundleBrowserCode(outputDir: string): Promise<void> {
     legalComments: 'linked',
     logLevel: 'silent',
   });
-  await copyFile(path.join(HERE, 'demo.css'), path.join(outputDir, DEMO_ASSETS, 'demo.css'));
+  await copyFile(path.join(HERE, 'demo.css'), path.join(dir, 'demo.css'));
 }
 
 /** Copies the TensorFlow.js WebAssembly binaries (plain, SIMD, threaded SIMD) for `setWasmPaths`. */
