@@ -7,10 +7,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { View, parse, version as vegaVersion } from 'vega';
-import { compile, version as vegaLiteVersion } from 'vega-lite';
+import { FONTS_DIR, FONT_FILES } from './fonts.ts';
 import type { Chart } from './specs.ts';
-import { FONTS_DIR, FONT_FILES, createTextMeasurer, installTextMeasurer } from './text-metrics.ts';
+
+/**
+ * vega, vega-lite and the font measurer load only when a chart must really be rendered: with every
+ * SVG in the disk cache a build never pays the second or so their import takes.
+ */
+const loadVega = () => Promise.all([import('vega'), import('vega-lite'), import('./text-metrics.ts')]);
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -62,7 +66,9 @@ export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cach
  * the text measurer, and the font files. A change to any of them invalidates the disk cache.
  */
 async function hashPipeline(): Promise<string> {
-  const hash = createHash('sha256').update(`vega ${vegaVersion} vega-lite ${vegaLiteVersion}`);
+  const hash = createHash('sha256').update(
+    `vega ${await packageVersion('vega')} vega-lite ${await packageVersion('vega-lite')}`,
+  );
   const files = [
     fileURLToPath(import.meta.url),
     fileURLToPath(new URL('./text-metrics.ts', import.meta.url)),
@@ -70,6 +76,25 @@ async function hashPipeline(): Promise<string> {
   ];
   for (const file of files) hash.update(await readFile(file));
   return hash.digest('hex');
+}
+
+/** A dependency's version from its package.json, found beside its entry module without importing it. */
+async function packageVersion(name: string): Promise<string> {
+  let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === name && manifest.version) return manifest.version;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the package.json of ${name}`);
+    dir = parent;
+  }
 }
 
 let pipelineHash: Promise<string> | undefined;
@@ -100,8 +125,9 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
   const memory = new Map<string, Promise<string>>();
   const pipeline = cacheDir === null ? null : loadedPipelineHash();
   let measurerInstalled = false;
-  const renderFresh = (chart: Chart): Promise<string> => {
+  const renderFresh = async (chart: Chart): Promise<string> => {
     if (!measurerInstalled) {
+      const [, , { createTextMeasurer, installTextMeasurer }] = await loadVega();
       installTextMeasurer(createTextMeasurer());
       measurerInstalled = true;
     }
@@ -142,6 +168,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
 
 /** Renders without caching; call installTextMeasurer first, or text widths are vega's guesses. */
 export async function renderSvg(chart: Chart): Promise<string> {
+  const [{ View, parse }, { compile }] = await loadVega();
   const vegaSpec = compile(chart.spec).spec;
   const view = new View(parse(vegaSpec), { renderer: 'none' });
   try {

@@ -6,7 +6,7 @@
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { MetricName, Results, Run } from '../../experiments/lib/results.ts';
 import { METRICS } from './metrics.ts';
-import { CHART_FONT_STACK } from './text-metrics.ts';
+import { CHART_FONT_STACK } from './fonts.ts';
 
 export interface Chart {
   /** Unique within a page and stable between builds, e.g. `mlp-vs-lenet-accuracy`; used for element ids. */
