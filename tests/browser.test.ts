@@ -9,27 +9,17 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Results } from '../experiments/lib/results.ts';
 import { buildSite } from '../site/build.ts';
 import { formatMetric } from '../site/format.ts';
 import { loadResults } from '../site/results.ts';
 import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
+import { CHROMIUM, browserSkipReason, launchChromiumContext, serve } from './helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const SCREENSHOTS_DIR = 'tests/artifacts/screenshots';
 const COMMITTED_RESULTS = 'experiments/results';
 const FIXTURE_EXPERIMENTS = ['mlp-vs-lenet', 'mlp1-vs-mlp2', 'batch-size', 'depth-and-width'];
@@ -37,49 +27,6 @@ const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.xml': 'application/xml',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/**
- * A static file server for the built folder, as a static host serves it: `/x/` → `/x/index.html`.
- * Hand-written (a dozen lines on node:http) rather than a dependency, since it serves only tests.
- */
-async function serve(root: string): Promise<{ origin: string; close: () => Promise<void> }> {
-  const server = http.createServer((request, response) => {
-    void (async () => {
-      const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
-      let file = path.join(root, pathname);
-      if (!file.startsWith(root)) return void response.writeHead(403).end();
-      try {
-        if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-        const body = await readFile(file);
-        const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-        response.writeHead(200, { 'content-type': type }).end(body);
-      } catch {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}`);
-      }
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /**
  * A page per experiment that uses every chart shortcode (for the first and last run), added to a
@@ -183,12 +130,12 @@ function checkChartLayout(): LayoutReport {
   return { charts: charts.length, problems };
 }
 
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
+const skip = browserSkipReason();
 if (skip) {
-  console.log(`# browser tests skipped: no Chromium at ${CHROMIUM} (in CI, with CI set, they fail instead)`);
+  console.log(`# browser tests skipped: ${skip} (in CI, with CI set, they fail instead)`);
 }
 
-describe('the built site in a headless browser', { skip: skip && `no Chromium at ${CHROMIUM}` }, () => {
+describe('the built site in a headless browser', { skip }, () => {
   let workDir = '';
   let site = '';
   let resultsDir = '';
@@ -231,9 +178,7 @@ describe('the built site in a headless browser', { skip: skip && `no Chromium at
     site = path.join(workDir, '_site');
     await buildSite({ resultsDir, contentDir, outputDir: site, quiet: true });
     server = await serve(site);
-    context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
+    context = await launchChromiumContext(path.join(workDir, 'profile'), {
       headless: true,
     });
     await mkdir(SCREENSHOTS_DIR, { recursive: true });

@@ -9,18 +9,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createReadStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadMnist, type Mnist } from '../experiments/lib/dataset.ts';
 import { buildModel } from '../experiments/lib/models.ts';
 import { readResults, type Results } from '../experiments/lib/results.ts';
 import { buildSite } from '../site/build.ts';
 import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
+import { browserSkipReason, launchChromium, serve } from './helpers/browser.ts';
 import { predictTest, saveLayersModel } from './helpers/demo-models.ts';
 
 const EXPERIMENT = 'mlp-vs-lenet';
@@ -28,44 +26,6 @@ const REAL_RESULTS_DIR = 'experiments/results';
 const ARTIFACTS = 'tests/artifacts';
 const SAMPLE_COUNT = 200;
 const PIXELS = 28 * 28;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-  '.xml': 'application/xml',
-  '.txt': 'text/plain',
-};
-
-/** Serves `root` on 127.0.0.1 (any free port); `/x/` serves `/x/index.html`. */
-async function serve(root: string): Promise<{ origin: string; close(): Promise<void> }> {
-  const server = http.createServer(async (request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    let file = path.join(root, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
-    if (!file.startsWith(root)) file = path.join(root, '404');
-    const isFile = await stat(file).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (!isFile) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** The real results with saved models and Node predictions, or null when the experiment has not run yet. */
 async function realResults(): Promise<Results | null> {
@@ -148,21 +108,6 @@ function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ab / Math.sqrt(aa * bb);
 }
 
-/** Headless Chromium with the project's flags (see /tmp/common2.md). */
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-}
-
 /** Draws a polyline on the demo's canvas with the mouse (real pointer events); points in [0, 1]. */
 async function draw(page: Page, points: Array<[number, number]>): Promise<void> {
   const box = (await page.locator('[data-canvas]').first().boundingBox())!;
@@ -192,7 +137,7 @@ async function guess(page: Page, key: string): Promise<string> {
   return (await output.textContent())!;
 }
 
-describe('the digit demo in a browser', { timeout: 300_000 }, () => {
+describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipReason() }, () => {
   let browser: Browser;
   let site: { origin: string; close(): Promise<void> };
   let results: Results;
@@ -213,7 +158,7 @@ describe('the digit demo in a browser', { timeout: 300_000 }, () => {
     const outputDir = path.join(tmp, 'site');
     await buildSite({ resultsDir, contentDir: path.join(tmp, 'content'), outputDir, quiet: true });
     site = await serve(outputDir);
-    browser = await launch();
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
