@@ -329,6 +329,12 @@ describe('the built site in a headless browser', { skip }, () => {
       );
       assert.equal(await bars.count(), results.runs.length);
       const tooltip = page.locator('.chart-tooltip');
+      // The tooltip hides on scroll, so let the page settle (fonts, the demo's layout) with the chart in
+      // view before pointing at a bar.
+      await bars.first().scrollIntoViewIfNeeded();
+      await page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      );
       for (const [i, run] of results.runs.entries()) {
         await bars.nth(i).hover();
         await tooltip.waitFor({ state: 'visible', timeout: 5000 });
