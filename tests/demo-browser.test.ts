@@ -20,6 +20,7 @@ import { buildSite } from '../site/build.ts';
 import { makeResults, writeFixtureResults } from './fixtures/results-fixture.ts';
 import { browserSkipReason, launchChromium, serve } from './helpers/browser.ts';
 import { predictTest, saveLayersModel } from './helpers/demo-models.ts';
+import { correlation } from './helpers/correlation.ts';
 
 const EXPERIMENT = 'mlp-vs-lenet';
 const REAL_RESULTS_DIR = 'experiments/results';
@@ -91,21 +92,6 @@ async function writeContent(dir: string): Promise<void> {
       '',
     ].join('\n'),
   );
-}
-
-/** Pearson correlation of two equally long pixel arrays. */
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((sum, x) => sum + x, 0) / xs.length;
-  const [ma, mb] = [mean(a), mean(b)];
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 /** Draws a polyline on the demo's canvas with the mouse (real pointer events); points in [0, 1]. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadMnist, normalise as engineNormalise } from '../experiments/lib/dataset.ts';
+import { correlation } from './helpers/correlation.ts';
 import {
   MNIST_SIZE,
   boundingBox,
@@ -29,21 +30,6 @@ function strokes(
 /** The rows and columns of a 28×28 MNIST image that hold ink, as a box. */
 function inkBox(pixels: Uint8ClampedArray) {
   return boundingBox({ data: Float32Array.from(pixels), width: MNIST_SIZE, height: MNIST_SIZE });
-}
-
-/** Pearson correlation of two equally long pixel arrays. */
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((sum, x) => sum + x, 0) / xs.length;
-  const [ma, mb] = [mean(a), mean(b)];
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 /** RGBA pixels of a `size`×`size` image of `background` grey with a `ink` grey square in the middle. */
