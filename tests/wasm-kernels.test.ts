@@ -347,7 +347,9 @@ describe('wasm average-pooling gradient', () => {
           const pooled = tf.avgPool(x, poolCase.size, poolCase.stride, poolCase.pad);
           const weights = randomTensor(pooled.shape, 60 + index);
           return tf.grad((input: tf.Tensor) =>
-            tf.sum(tf.mul(tf.avgPool(input as tf.Tensor4D, poolCase.size, poolCase.stride, poolCase.pad), weights)),
+            tf.sum(
+              tf.mul(tf.avgPool(input as tf.Tensor4D, poolCase.size, poolCase.stride, poolCase.pad), weights),
+            ),
           )(x);
         });
       const expected = await on('cpu', () => gradient().dataSync());
@@ -356,4 +358,68 @@ describe('wasm average-pooling gradient', () => {
       assertClose(actual, expected, poolCase.stride === poolCase.size ? 0 : 1e-6, poolCase.title);
     });
   }
+});
+
+describe('wasm narrow products and blocked transposes', () => {
+  /** The same product on the cpu backend, from the same values: a reference outside the wasm wrappers. */
+  async function onCpu(
+    a: Float32Array,
+    aShape: number[],
+    b: Float32Array,
+    bShape: number[],
+    ta: boolean,
+    tb: boolean,
+  ) {
+    await tf.setBackend('cpu');
+    const product = tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb);
+    const values = product.dataSync().slice();
+    tf.dispose(product);
+    await tf.setBackend('wasm');
+    return values;
+  }
+
+  for (const rows of [1, 2, 3, 4]) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
+      test(`a ${rows}-row product equals the cpu backend's, transposeA ${transposeA}, transposeB ${transposeB}`, async () => {
+        await tf.setBackend('wasm');
+        const inner = 37;
+        const columns = 70;
+        const aShape = transposeA ? [inner, rows] : [rows, inner];
+        const bShape = transposeB ? [columns, inner] : [inner, columns];
+        const a = randomTensor(aShape, 10 + rows);
+        const b = randomTensor(bShape, 20 + rows);
+        const expected = await onCpu(
+          a.dataSync() as Float32Array,
+          aShape,
+          b.dataSync() as Float32Array,
+          bShape,
+          transposeA,
+          transposeB,
+        );
+        const product = tf.matMul(a, b, transposeA, transposeB);
+        assert.deepEqual(product.shape, [rows, columns]);
+        assertClose(product.dataSync(), expected, 1e-5, 'narrow product');
+        tf.dispose([a, b, product]);
+      });
+    }
+  }
+
+  test('transposes a matrix larger than one block exactly', async () => {
+    await tf.setBackend('wasm');
+    const x = randomTensor([67, 45], 30);
+    const values = x.dataSync();
+    const transposed = tf.transpose(x);
+    const out = transposed.dataSync();
+    assert.deepEqual(transposed.shape, [45, 67]);
+    for (let i = 0; i < 67; i++)
+      for (let j = 0; j < 45; j++) assert.equal(out[j * 67 + i], values[i * 45 + j]);
+    const batched = tf.transpose(randomTensor([2, 3, 4], 31), [0, 2, 1]);
+    assert.deepEqual(batched.shape, [2, 4, 3]);
+    tf.dispose([x, transposed, batched]);
+  });
 });
