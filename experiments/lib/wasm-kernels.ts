@@ -671,7 +671,7 @@ const adamModules = new WeakMap<WebAssembly.Memory, AdamFunction | null>();
 
 /**
  * The SIMD Adam function instantiated on `backend`'s wasm memory (once per memory), or undefined where
- * that memory is not reachable or shared, or WebAssembly SIMD is missing. Its code, in WebAssembly text:
+ * that memory is not reachable or WebAssembly SIMD is missing. Its code, in WebAssembly text:
  *
  *   (func (export "adam") (param $w $g $m $v $wo $mo $vo $count i32)
  *         (param $b1 $b2 $c1 $c2 $a1 $a2 $eps $lr f32)     ;; c = 1 − β, a = 1 − βᵗ, lr = −rate
@@ -684,15 +684,15 @@ const adamModules = new WeakMap<WebAssembly.Memory, AdamFunction | null>();
  *       store($wo + $i, (($m4 / $a1) / (sqrt($v4 / $a2) + $eps))·$lr + load($w + $i))
  */
 function adamModule(backend: BackendWasm): AdamFunction | undefined {
-  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  // The single-threaded build exports its memory; the threaded one imports it (./wasm-threads.ts).
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = module.asm?.memory ?? module.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let adam = adamModules.get(memory);
   if (adam === undefined) {
     try {
-      if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
-        throw new Error('shared memory');
-      }
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(adamModuleBytes()), {
+      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(adamModuleBytes(shared)), {
         env: { memory },
       });
       adam = instance.exports.adam as AdamFunction;
@@ -705,7 +705,7 @@ function adamModule(backend: BackendWasm): AdamFunction | undefined {
 }
 
 /** The binary of the module above (WebAssembly 1.0 with the SIMD proposal's f32x4 operations). */
-function adamModuleBytes(): Uint8Array<ArrayBuffer> {
+function adamModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
   const F32 = 0x7d;
   const V128 = 0x7b;
@@ -745,7 +745,9 @@ function adamModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 16, ...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32), 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]),
+    // The memory import: limits flag 0 (minimum 0, no maximum), or for a shared memory flag 3 with
+    // the maximum that memory declares (65,536 pages, 4 GiB, in the threaded build).
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(sharedMemory ? [0x03, 0x00, ...unsignedLeb(65536)] : [0x00, 0x00])]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name('adam'), 0x00, 0]),
     ...section(10, [1, ...unsignedLeb(body.length), ...body]),

@@ -6,7 +6,7 @@ A stand-alone *reference measurement*, NOT part of the TensorFlow.js pipeline. I
 re-creates the original blog series' PyTorch set-up (see /work/shared/SERIES.md) so we
 can tell whether the published test accuracies (mlp5 95.7 %, lenet5 97.8 %, one run
 each) are what PyTorch typically gives, or a lucky/unlucky draw, and how PyTorch's
-default init compares with the Glorot-uniform / zero-bias init our TF.js code uses.
+default init compares with the Glorot-uniform / zero-bias init (the Keras / TF.js default).
 
 Set-up (faithful to the original):
   * architectures exactly as in SERIES.md (mlp5 784-512-256-120-84-10 ReLU;

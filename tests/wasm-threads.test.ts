@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../experiments/lib/backend.ts';
+import { loadMnist, normalise } from '../experiments/lib/dataset.ts';
+import { UsageError } from '../experiments/lib/errors.ts';
+import { buildModel, type ModelId } from '../experiments/lib/models.ts';
+import { adam } from '../experiments/lib/runner.ts';
+import { PIXELS, trainStep } from '../experiments/lib/train.ts';
+
+const BATCH = 64;
+const STEPS = 3;
+
+/** Losses of STEPS training steps on the first real MNIST batches, and the weights after them. */
+async function train(id: ModelId, threads: number): Promise<{ losses: number[]; weights: Float32Array[] }> {
+  const info = await selectBackend('wasm', { threads });
+  assert.equal(info.threads, threads);
+  const data = await loadMnist();
+  const images = normalise(data.train.images.subarray(0, STEPS * BATCH * PIXELS));
+  const labels = Int32Array.from(data.train.labels.subarray(0, STEPS * BATCH));
+  const model = buildModel(id, 1);
+  const optimizer = adam(0.001);
+  const losses: number[] = [];
+  for (let step = 0; step < STEPS; step++) {
+    const { loss, correct } = trainStep(
+      model,
+      optimizer,
+      images.subarray(step * BATCH * PIXELS),
+      labels.subarray(step * BATCH),
+      BATCH,
+    );
+    losses.push(loss.dataSync()[0]!);
+    tf.dispose([loss, correct]);
+  }
+  const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  model.dispose();
+  optimizer.dispose();
+  return { losses, weights };
+}
+
+for (const id of ['mlp5', 'lenet5'] as const) {
+  test(`${id}: training on the threaded wasm build (2 threads) gives the single-threaded values`, async () => {
+    const single = await train(id, 1);
+    const threaded = await train(id, 2);
+    assert.ok(single.losses[0]! > 2, 'the first loss is near ln 10, so the model really trained from scratch');
+    for (let i = 0; i < STEPS; i++) {
+      assert.ok(
+        Math.abs(threaded.losses[i]! - single.losses[i]!) <= 1e-6 * single.losses[i]!,
+        `step ${i + 1}: loss ${threaded.losses[i]} with 2 threads, ${single.losses[i]} with 1`,
+      );
+    }
+    single.weights.forEach((w, k) => {
+      const t = threaded.weights[k]!;
+      let worst = 0;
+      for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(t[i]! - w[i]!));
+      assert.ok(worst <= 1e-6, `weight tensor ${k}: largest difference ${worst}`);
+    });
+  });
+}
+
+test('switching back to one thread starts the single-threaded build again', async () => {
+  assert.equal((await selectBackend('wasm', { threads: 2 })).threads, 2);
+  assert.equal((await selectBackend('wasm', { threads: 1 })).threads, 1);
+  assert.equal(tf.getBackend(), 'wasm');
+});
+
+test('a thread count out of range is a UsageError naming the field', async () => {
+  for (const threads of [0, 1.5, Number.NaN, 9]) {
+    await assert.rejects(selectBackend('wasm', { threads }), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /^threads: expected an integer from 1 to 8, got /);
+      return true;
+    });
+  }
+});
