@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../experiments/lib/backend.ts';
@@ -72,4 +78,30 @@ test('a thread count out of range is a UsageError naming the field', async () =>
       return true;
     });
   }
+});
+
+test('a process on the threaded build exits by itself when its work is done', (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'wasm-threads-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const script = join(directory, 'run.mts');
+  const backendModule = pathToFileURL(join(import.meta.dirname, '..', 'experiments', 'lib', 'backend.ts')).href;
+  writeFileSync(
+    script,
+    [
+      `import * as tf from '${pathToFileURL(createRequire(import.meta.url).resolve('@tensorflow/tfjs')).href}';`,
+      `import { selectBackend } from '${backendModule}';`,
+      "const info = await selectBackend('wasm', { threads: 2 });",
+      'const a = tf.randomNormal([256, 256]);',
+      'tf.matMul(a, a).dataSync();',
+      'console.log(info.threads);',
+    ].join('\n'),
+  );
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+    cwd: join(import.meta.dirname, '..'),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(child.signal, null, 'the process had to be killed: the pool threads kept it alive');
+  assert.equal(child.status, 0, child.stderr.slice(-500));
+  assert.equal(child.stdout.trim(), '2');
 });

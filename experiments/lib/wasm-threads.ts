@@ -33,6 +33,7 @@ const WASM_PRIORITY = 2;
 interface ThreadedModule {
   cwrap: (name: string, returnType: string | null, argumentTypes: string[]) => (...args: number[]) => number;
   tfjs?: Record<string, unknown>;
+  PThread: { runningWorkers: { unref(): void }[] };
 }
 
 /** The package's own 'wasm' registration (single-threaded), kept to go back to. */
@@ -94,6 +95,10 @@ export function registerWasm(threads: number): void {
         backend.dispose();
         throw new Error(`the threaded wasm backend started ${getThreadsCount()} threads, not ${threads}`);
       }
+      // XNNPACK's pool threads run for good, and Emscripten keeps a running worker referenced, which
+      // would keep Node from exiting when the work is done. The main thread drives every kernel
+      // synchronously, so nothing is lost by letting the process end without them.
+      for (const worker of module.PThread.runningWorkers) worker.unref();
       return backend;
     },
     WASM_PRIORITY,
