@@ -75,7 +75,9 @@ function parseArguments() {
 async function main(): Promise<void> {
   const args = parseArguments();
   exitOnInterrupt();
-  const backend = args.plain ? await plainWasm() : await selectBackend(args.backend, { threads: args.threads });
+  const backend = args.plain
+    ? await plainWasm()
+    : await selectBackend(args.backend, { threads: args.threads });
   const data = await loadMnist();
   const count = (args.batches + WARMUP_BATCHES) * BATCH;
   const train = {

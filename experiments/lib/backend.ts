@@ -45,8 +45,8 @@ const PACKAGES: Record<BackendName, string> = {
 
 const require = createRequire(import.meta.url);
 
-/** The threaded wasm build's pool of workers holds 8; XNNPACK's pool may not take more. */
-export const MAX_THREADS = 8;
+/** The threaded wasm build sizes XNNPACK's pool to at most 4 threads (see ./wasm-threads.ts). */
+export const MAX_THREADS = 4;
 
 /**
  * Makes `requested` the active tfjs backend and describes it. 'auto' tries tensorflow, wasm and
