@@ -180,8 +180,9 @@ async function profileStep(
   const stepMs = ((systemClock.wallSeconds() - begin) * 1000) / PROFILED_STEPS;
   const byName = new Map<string, { calls: number; ms: number }>();
   for (const kernel of info.kernels) {
-    // Ops with a custom gradient (e.g. 'fusedMatMul__op') are recorded too, around the kernels they run.
-    if (kernel.name.endsWith('__op')) continue;
+    // Ops with a custom gradient (e.g. 'fusedMatMul__op', or a custom gradient's scope) are recorded
+    // too, around the kernels they run: only registered kernels count.
+    if (tf.getKernel(kernel.name, tf.getBackend()) === undefined) continue;
     const entry = byName.get(kernel.name) ?? { calls: 0, ms: 0 };
     entry.calls += 1 / PROFILED_STEPS;
     entry.ms += Number(kernel.kernelTimeMs) / PROFILED_STEPS;

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../experiments/lib/models.ts';
-import { registerWasmKernels } from '../experiments/lib/wasm-kernels.ts';
+import { registerWasmKernels, TANH_GRAD } from '../experiments/lib/wasm-kernels.ts';
 
 /** Seeded values in [-1, 1) (mulberry32), so both backends see identical inputs. */
 function randomValues(size: number, seed: number): Float32Array {
@@ -254,7 +254,8 @@ describe('wasm tanh', () => {
       20,
       Infinity,
       NaN,
-      ...randomValues(1000, 5),
+      // 1,013 values in all: the SIMD scaling takes four at a time, JavaScript the last one.
+      ...randomValues(1001, 5),
     ];
     const tanh = () => {
       const y = tf.tanh(tf.tensor1d(inputs));
@@ -272,6 +273,36 @@ describe('wasm tanh', () => {
           `tanh(${inputs[i]}) is ${value}, expected ${expected[i]}`,
         );
     });
+  });
+});
+
+describe('the tanh gradient', () => {
+  // 1,013 values: the SIMD kernel takes four at a time, JavaScript the last one.
+  const x = () => tf.tensor1d(randomValues(1013, 7)).mul(3);
+  const dy = () => tf.tensor1d(randomValues(1013, 8));
+  /** tfjs-core's own Tanh gradient, written out: (1 − y²)·dy. */
+  const written = () => tf.tidy(() => tf.mul(tf.sub(tf.scalar(1), tf.square(tf.tanh(x()))), dy()).dataSync());
+  const computed = () =>
+    tf.tidy(() =>
+      tf
+        .grad((input: tf.Tensor) => tf.sum(tf.mul(tf.tanh(input), dy())))(x())
+        .dataSync(),
+    );
+
+  test("is tfjs-core's (1 − y²)·dy bit for bit on wasm, by the one TanhGrad kernel", async () => {
+    await tf.setBackend('wasm');
+    assert.deepEqual(computed(), written());
+    const profile = await tf.profile(() => computed());
+    const names = profile.kernels.map((kernel) => kernel.name);
+    assert.ok(names.includes(TANH_GRAD), names.join(', '));
+    assert.ok(!names.includes('Square'), names.join(', '));
+  });
+
+  test("is tfjs-core's own on the cpu backend", async () => {
+    await tf.setBackend('cpu');
+    assert.deepEqual(computed(), written());
+    const profile = await tf.profile(() => computed());
+    assert.ok(!profile.kernels.some((kernel) => kernel.name === TANH_GRAD));
   });
 });
 
@@ -332,6 +363,13 @@ describe('wasm average-pooling gradient', () => {
       pad: 'valid',
     },
     {
+      title: 'a 3×3 pool with stride 3 over 9×10 (two copied rows per window, a column left over)',
+      shape: [2, 9, 10, 2],
+      size: 3,
+      stride: 3,
+      pad: 'valid',
+    },
+    {
       title: "overlapping 3×3 windows with stride 1 (wasm's own kernel)",
       shape: [2, 6, 6, 2],
       size: 3,
@@ -354,8 +392,11 @@ describe('wasm average-pooling gradient', () => {
         });
       const expected = await on('cpu', () => gradient().dataSync());
       const actual = await on('wasm', () => gradient().dataSync());
-      // Tiled windows give each pixel one term, so the values are exact; overlapping ones sum in another order.
-      assertClose(actual, expected, poolCase.stride === poolCase.size ? 0 : 1e-6, poolCase.title);
+      // 2×2 tiles give each pixel one term times an exact 1/4, so the values are equal; 1/9 is rounded
+      // (the cpu backend divides, wasm multiplies by the reciprocal) and overlapping windows sum in
+      // another order.
+      const exact = poolCase.stride === poolCase.size && poolCase.size === 2;
+      assertClose(actual, expected, exact ? 0 : 1e-6, poolCase.title);
     });
   }
 });

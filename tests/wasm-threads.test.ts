@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../experiments/lib/backend.ts';
 import { loadMnist, normalise } from '../experiments/lib/dataset.ts';
 import { UsageError } from '../experiments/lib/errors.ts';
 import { buildModel, type ModelId } from '../experiments/lib/models.ts';
 import { adam } from '../experiments/lib/runner.ts';
 import { PIXELS, trainStep } from '../experiments/lib/train.ts';
+import { simdFunctionsLoad } from '../experiments/lib/wasm-kernels.ts';
 
 const BATCH = 64;
 const STEPS = 3;
@@ -66,6 +68,13 @@ for (const id of ['mlp5', 'lenet5'] as const) {
     });
   });
 }
+
+test("the SIMD kernels (Adam, tanh) load on the single-threaded and on the threaded build's memory", async () => {
+  for (const threads of [1, 2]) {
+    await selectBackend('wasm', { threads });
+    assert.ok(simdFunctionsLoad(tf.backend() as BackendWasm), `${threads} thread(s)`);
+  }
+});
 
 test('switching back to one thread starts the single-threaded build again', async () => {
   assert.equal((await selectBackend('wasm', { threads: 2 })).threads, 2);

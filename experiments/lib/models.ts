@@ -107,6 +107,7 @@ function pytorchInit(
   };
 }
 
+/** Builds a fresh model. The same id and seed always give the same initial weights. */
 export function buildModel(id: ModelId, seed: number): tf.LayersModel {
   const model = tf.sequential({ name: id.replace(/[^a-z0-9]/g, '_') });
   let shape: number[] = [IMAGE_SIZE, IMAGE_SIZE, 1];

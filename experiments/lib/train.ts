@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { gatherRows, shuffleInPlace } from './dataset.ts';
 import { DivergenceError } from './errors.ts';
+import { applyForTraining } from './forward.ts';
 import { IMAGE_SIZE, NUM_CLASSES } from './models.ts';
 import type { EpochLog } from './results.ts';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from './wasm-kernels.ts';
@@ -186,7 +187,7 @@ export function trainStep(
     const labels = tf.oneHot(ids, NUM_CLASSES);
     let correct: tf.Scalar | undefined;
     const { value: loss, grads } = optimizer.computeGradients(() => {
-      const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+      const logits = applyForTraining(model, xs) as tf.Tensor2D;
       correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), ids), 'int32')));
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     });

@@ -11,7 +11,9 @@
  *   with the flipped filter; with larger strides by one plain matrix product followed by col2im,
  *   the mirror image of the filter gradient.
  * - `Tanh` (LeNet-5's activation) runs at about 30 ns per element, twice wasm's Sigmoid; it is
- *   computed as 2·sigmoid(2x) − 1 (within 3e-7 of tanh).
+ *   computed as 2·sigmoid(2x) − 1 (within 3e-7 of tanh), the two scalings by a SIMD function.
+ * - `TanhGrad` is added, and tanh's gradient registered to use it on wasm: (1 − y²)·dy in one SIMD
+ *   pass where tfjs-core runs three kernels (Square, Sub, Multiply), with the same values.
  * - `BatchMatMul` and `_FusedMatMul` reach XNNPACK only for a single, untransposed product; with
  *   `transposeA`/`transposeB` set wasm falls back to a naive loop about ten times slower
  *   (1.1–2.9 against 25 GFLOP/s for 512×512×512 here). Backpropagation through Dense layers
@@ -20,11 +22,17 @@
  *
  * - `AvgPoolGrad` runs a general loop (about 8 ns per element here, 2 ms of a LeNet-5 step); for
  *   windows that do not overlap and need no padding, LeNet's 2×2 pools with stride 2, each input
- *   pixel takes exactly one output's gradient over the window size, copied here in one pass.
+ *   pixel takes exactly one output's gradient over the window size: the first row of each window
+ *   row is written, the others copied.
  * - `AdamUpdate` is added (no tfjs kernel of that name exists): one Adam step for one variable in a
  *   single pass, where tf.train.adam runs eleven element-wise kernels (each a pass over the weights
  *   and a kernel call's overhead). ./train.ts uses it, on the backend that has it, in place of the
  *   optimizer's own `applyGradients`.
+ *
+ * The element-wise work (Adam, tanh's scalings and gradient) runs four floats at a time in a small
+ * WebAssembly SIMD module written out below as bytes (`simdModuleBytes`) and instantiated on the
+ * wasm backend's own memory: tfjs-backend-wasm has no such kernels, and JavaScript loops over the
+ * heap manage about 1 ns per element where SIMD does four.
  *
  * Every intermediate is released through the backend, so a kernel call leaves no data behind.
  */
@@ -48,6 +56,9 @@ let registered = false;
  * and second moments.
  */
 export const ADAM_UPDATE = 'AdamUpdate';
+
+/** Name of the Tanh gradient kernel: inputs `y` (tanh's output) and `dy`, float32 of one shape; output (1 − y²)·dy. */
+export const TANH_GRAD = 'TanhGrad';
 
 /** e.g. `{ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }`, as AdamOptimizer holds them. */
 export interface AdamUpdateAttrs {
@@ -86,6 +97,12 @@ export function registerWasmKernels(): void {
   const tanh = originalKernel(tf.Tanh);
   const sigmoid = originalKernel(tf.Sigmoid).kernelFunc as unknown as WasmKernel;
   replaceKernel(tanh, tanhViaSigmoid(sigmoid, tanh.kernelFunc as unknown as WasmKernel));
+  tf.registerKernel({
+    kernelName: TANH_GRAD,
+    backendName: BACKEND,
+    kernelFunc: tanhGrad as unknown as tf.KernelFunc,
+  });
+  fuseTanhGradient();
   const avgPoolGrad = originalKernel(tf.AvgPoolGrad);
   replaceKernel(avgPoolGrad, tiledAvgPoolGrad(avgPoolGrad.kernelFunc as unknown as WasmKernel));
   if (tf.getKernel(ADAM_UPDATE, BACKEND) === undefined) {
@@ -507,7 +524,7 @@ function conv2dBackpropInput(
   };
 }
 
-/** tanh(x) = 2·sigmoid(2x) − 1 for float32 data, the scaling done in place on the wasm heap. */
+/** tanh(x) = 2·sigmoid(2x) − 1 for float32 data, the scalings done by `affine` on the wasm heap. */
 function tanhViaSigmoid(sigmoid: WasmKernel, fallback: WasmKernel): WasmKernel {
   return (args) => {
     const { inputs, backend } = args;
@@ -515,18 +532,78 @@ function tanhViaSigmoid(sigmoid: WasmKernel, fallback: WasmKernel): WasmKernel {
     if (x.dtype !== 'float32') return fallback(args);
     const doubled = backend.makeOutput(x.shape, 'float32');
     try {
-      const xValues = backend.typedArrayFromHeap(x) as Float32Array;
-      const doubledValues = backend.typedArrayFromHeap(doubled) as Float32Array;
-      for (let i = 0; i < xValues.length; i++) doubledValues[i] = 2 * xValues[i]!;
+      affine(backend, x, doubled, 2, 0);
       const out = sigmoid({ inputs: { x: doubled }, backend });
-      const outValues = backend.typedArrayFromHeap(out) as Float32Array;
-      for (let i = 0; i < outValues.length; i++) outValues[i] = 2 * outValues[i]! - 1;
+      affine(backend, out, out, 2, -1);
       return out;
     } finally {
       backend.disposeData(doubled.dataId);
     }
   };
 }
+
+/**
+ * output = a·input + b element by element (float32, one shape; `output` may be `input`), each
+ * product and sum rounded to float32: four at a time by the SIMD module's `affine`, the rest (or all,
+ * without that module) in JavaScript.
+ */
+function affine(
+  backend: BackendWasm,
+  input: tf.TensorInfo,
+  output: tf.TensorInfo,
+  a: number,
+  b: number,
+): void {
+  const x = backend.typedArrayFromHeap(input) as Float32Array;
+  const y = backend.typedArrayFromHeap(output) as Float32Array;
+  const simd = simdModule(backend);
+  const done = simd === undefined ? 0 : x.length - (x.length % 4);
+  if (simd !== undefined) simd.affine(x.byteOffset, y.byteOffset, done, a, b);
+  const [fa, fb] = [Math.fround(a), Math.fround(b)];
+  for (let i = done; i < x.length; i++) y[i] = Math.fround(Math.fround(fa * x[i]!) + fb);
+}
+
+/**
+ * Replaces tfjs-core's Tanh gradient, (1 − y²)·dy as three kernels (Square, Sub, Multiply), each a
+ * pass over the tensor and a kernel call, by the one TanhGrad kernel on wasm. The gradient registry
+ * is global: on any other backend, or for other than float32, tfjs-core's own gradient runs.
+ */
+function fuseTanhGradient(): void {
+  const original = tf.getGradient(tf.Tanh);
+  if (original === undefined) return;
+  tf.registerGradient({
+    ...original,
+    gradFunc: (dy, saved, attrs) => {
+      const y = saved[0];
+      const single = Array.isArray(dy) ? undefined : dy;
+      if (tf.getBackend() !== BACKEND || y === undefined || single?.dtype !== 'float32')
+        return original.gradFunc(dy, saved, attrs);
+      return { x: () => tf.engine().runKernel(TANH_GRAD, { y, dy: single }) as tf.Tensor };
+    },
+  });
+}
+
+/**
+ * (1 − y²)·dy, each product and difference rounded to float32 in tfjs-core's order, so the values are
+ * its Tanh gradient's bit for bit: four at a time by the SIMD module's `tanhGrad`, the rest (or all,
+ * without that module) in JavaScript.
+ */
+const tanhGrad = ({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm }) => {
+  const { y, dy } = inputs as { y: tf.TensorInfo; dy: tf.TensorInfo };
+  const out = backend.makeOutput(y.shape, 'float32');
+  // Views on the wasm heap are taken after the allocation above, which may grow (and detach) it.
+  const yValues = backend.typedArrayFromHeap(y) as Float32Array;
+  const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
+  const outValues = backend.typedArrayFromHeap(out) as Float32Array;
+  const simd = simdModule(backend);
+  const done = simd === undefined ? 0 : yValues.length - (yValues.length % 4);
+  if (simd !== undefined) simd.tanhGrad(yValues.byteOffset, dyValues.byteOffset, outValues.byteOffset, done);
+  const f = Math.fround;
+  for (let i = done; i < yValues.length; i++) {
+    outValues[i] = f(f(1 - f(yValues[i]! * yValues[i]!)) * dyValues[i]!);
+  }
+  return out;
+};
 
 /**
  * dx[n, h, w, c] = dy[n, ⌊h/fh⌋, ⌊w/fw⌋, c] / (fh·fw) where the pooling windows tile the input
@@ -564,19 +641,22 @@ function tiledAvgPoolGrad(fallback: WasmKernel): WasmKernel {
     const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
     if (outHeight * strideHeight < inHeight || outWidth * strideWidth < inWidth) dxValues.fill(0);
     const scale = Math.fround(1 / (filterHeight * filterWidth));
+    // Every row of a window receives the same values: the first row is computed, the others copied.
+    const rowLength = outWidth * strideWidth * channels;
     for (let b = 0; b < n; b++) {
       for (let oh = 0; oh < outHeight; oh++) {
+        const firstRow = (b * inHeight + oh * strideHeight) * inWidth * channels;
         for (let ow = 0; ow < outWidth; ow++) {
           const source = ((b * outHeight + oh) * outWidth + ow) * channels;
-          for (let kh = 0; kh < filterHeight; kh++) {
-            for (let kw = 0; kw < filterWidth; kw++) {
-              const target =
-                ((b * inHeight + oh * strideHeight + kh) * inWidth + ow * strideWidth + kw) * channels;
-              for (let c = 0; c < channels; c++) {
-                dxValues[target + c] = Math.fround(dyValues[source + c]! * scale);
-              }
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const target = firstRow + (ow * strideWidth + kw) * channels;
+            for (let c = 0; c < channels; c++) {
+              dxValues[target + c] = Math.fround(dyValues[source + c]! * scale);
             }
           }
+        }
+        for (let kh = 1; kh < filterHeight; kh++) {
+          dxValues.copyWithin(firstRow + kh * inWidth * channels, firstRow, firstRow + rowLength);
         }
       }
     }
@@ -590,7 +670,7 @@ function tiledAvgPoolGrad(fallback: WasmKernel): WasmKernel {
  *   m' = m·β1 + g·(1 − β1), v' = v·β2 + g²·(1 − β2),
  *   w' = (m' / (1 − β1ᵗ)) / (√(v' / (1 − β2ᵗ)) + ε) · (−lr) + w,
  * with β1ᵗ and β2ᵗ the optimizer's `accBeta1`/`accBeta2` scalars. Returns [w', m', v'].
- * Four elements at a time by a small WebAssembly SIMD function (`adamModule`) working on the wasm
+ * Four elements at a time by a small WebAssembly SIMD function (`simdModule`) working on the wasm
  * backend's own heap, whose f32x4 operations round each result to float32 as tfjs's kernels do;
  * the last (length mod 4) elements, or all of them where that module cannot be built, by the same
  * operations in JavaScript, each rounded with Math.fround.
@@ -630,10 +710,10 @@ const adamUpdate = ({
   const oneMinusAccB1 = f(1 - (backend.typedArrayFromHeap(accBeta1!) as Float32Array)[0]!);
   const oneMinusAccB2 = f(1 - (backend.typedArrayFromHeap(accBeta2!) as Float32Array)[0]!);
   let done = 0;
-  const simd = adamModule(backend);
+  const simd = simdModule(backend);
   if (simd !== undefined) {
     done = w.length - (w.length % 4);
-    simd(
+    simd.adam(
       w.byteOffset,
       g.byteOffset,
       m.byteOffset,
@@ -664,14 +744,29 @@ const adamUpdate = ({
   return [newValue, newFirst, newSecond];
 };
 
-/** adam(w, g, m, v, wOut, mOut, vOut: byte offsets; count: a multiple of 4; then the eight f32 constants). */
-type AdamFunction = (...args: number[]) => void;
+/** The SIMD module's functions; pointers are byte offsets into the wasm heap, counts multiples of 4. */
+interface SimdFunctions {
+  /** adam(w, g, m, v, wOut, mOut, vOut, count, then the eight f32 constants). */
+  adam(...args: number[]): void;
+  /** affine(input, output, count, a, b): output = a·input + b. */
+  affine(input: number, output: number, count: number, a: number, b: number): void;
+  /** tanhGrad(y, dy, output, count): output = (1 − y·y)·dy. */
+  tanhGrad(y: number, dy: number, output: number, count: number): void;
+}
 
-const adamModules = new WeakMap<WebAssembly.Memory, AdamFunction | null>();
+const simdModules = new WeakMap<WebAssembly.Memory, SimdFunctions | null>();
 
 /**
- * The SIMD Adam function instantiated on `backend`'s wasm memory (once per memory), or undefined where
- * that memory is not reachable or WebAssembly SIMD is missing. Its code, in WebAssembly text:
+ * Whether the SIMD functions below run on `backend`'s memory (the single-threaded build's own, or the
+ * threaded build's shared one); without them the same kernels run in JavaScript, with the same values.
+ */
+export function simdFunctionsLoad(backend: BackendWasm): boolean {
+  return simdModule(backend) !== undefined;
+}
+
+/**
+ * The SIMD functions instantiated on `backend`'s wasm memory (once per memory), or undefined where
+ * that memory is not reachable or WebAssembly SIMD is missing. Their code, in WebAssembly text:
  *
  *   (func (export "adam") (param $w $g $m $v $wo $mo $vo $count i32)
  *         (param $b1 $b2 $c1 $c2 $a1 $a2 $eps $lr f32)     ;; c = 1 − β, a = 1 − βᵗ, lr = −rate
@@ -682,30 +777,42 @@ const adamModules = new WeakMap<WebAssembly.Memory, AdamFunction | null>();
  *       $m4 ← load($m + $i)·$b1 + $g4·$c1            store($mo + $i, $m4)
  *       $v4 ← load($v + $i)·$b2 + ($g4·$g4)·$c2      store($vo + $i, $v4)
  *       store($wo + $i, (($m4 / $a1) / (sqrt($v4 / $a2) + $eps))·$lr + load($w + $i))
+ *
+ *   (func (export "affine") (param $x $y $count i32) (param $a $b f32)
+ *     (local $i i32) (local splats of $a and $b v128)
+ *     $count ← $count · 4 (bytes)
+ *     loop while $i < $count, $i += 16:
+ *       store($y + $i, load($x + $i)·$a + $b)
+ *
+ *   (func (export "tanhGrad") (param $y $dy $out $count i32)
+ *     (local $i i32) (local $one4 v128)
+ *     $one4 ← splat(1.0); $count ← $count · 4 (bytes)
+ *     loop while $i < $count, $i += 16:
+ *       store($out + $i, ($one4 − load($y + $i)·load($y + $i))·load($dy + $i))
  */
-function adamModule(backend: BackendWasm): AdamFunction | undefined {
+function simdModule(backend: BackendWasm): SimdFunctions | undefined {
   // The single-threaded build exports its memory; the threaded one imports it (./wasm-threads.ts).
   const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
   const memory = module.asm?.memory ?? module.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
-  let adam = adamModules.get(memory);
-  if (adam === undefined) {
+  let functions = simdModules.get(memory);
+  if (functions === undefined) {
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(adamModuleBytes(shared)), {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(shared)), {
         env: { memory },
       });
-      adam = instance.exports.adam as AdamFunction;
+      functions = instance.exports as unknown as SimdFunctions;
     } catch {
-      adam = null;
+      functions = null;
     }
-    adamModules.set(memory, adam);
+    simdModules.set(memory, functions);
   }
-  return adam ?? undefined;
+  return functions ?? undefined;
 }
 
 /** The binary of the module above (WebAssembly 1.0 with the SIMD proposal's f32x4 operations). */
-function adamModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
+function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
   const F32 = 0x7d;
   const V128 = 0x7b;
@@ -714,43 +821,85 @@ function adamModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const simd = (op: number) => [0xfd, ...unsignedLeb(op)];
   const load = [...simd(0x00), 0, 0];
   const store = [...simd(0x0b), 0, 0];
-  const [add, mul, div, sqrt, splat] = [0xe4, 0xe6, 0xe7, 0xe3, 0x13].map(simd) as number[][];
-  // Parameters 0–6 pointers, 7 count, 8–15 the constants; locals 16 $i, 17–24 splats, 25–27 $g4 $m4 $v4.
-  const [i, splats, g4, m4, v4] = [16, 17, 25, 26, 27];
-  const at = (pointer: number) => [...get(pointer), ...get(i), 0x6a];
-  const body = [
-    2, 1, I32, 11, V128,
-    ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...splat!, ...set(splats + k)]),
-    ...get(7), 0x41, 2, 0x74, ...set(7),
+  const [add, sub, mul, div, sqrt, splat] = [0xe4, 0xe5, 0xe6, 0xe7, 0xe3, 0x13].map(simd) as number[][];
+  /** `$count ← $count · 4`, then `block loop (br_if 1 ($i ≥ $count)) …step… ($i += 16) (br 0) end end`. */
+  const loop = (i: number, count: number, step: number[]) => [
+    ...get(count), 0x41, 2, 0x74, ...set(count),
     0x02, 0x40, 0x03, 0x40,
-    ...get(i), ...get(7), 0x4f, 0x0d, 1,
-    ...at(1), ...load, ...set(g4),
-    ...at(2), ...load, ...get(splats), ...mul!, ...get(g4), ...get(splats + 2), ...mul!, ...add!, ...set(m4),
-    ...at(3), ...load, ...get(splats + 1), ...mul!,
-    ...get(g4), ...get(g4), ...mul!, ...get(splats + 3), ...mul!, ...add!, ...set(v4),
-    ...at(5), ...get(m4), ...store,
-    ...at(6), ...get(v4), ...store,
-    ...at(4),
-    ...get(m4), ...get(splats + 4), ...div!,
-    ...get(v4), ...get(splats + 5), ...div!, ...sqrt!, ...get(splats + 6), ...add!,
-    ...div!, ...get(splats + 7), ...mul!,
-    ...at(0), ...load, ...add!,
-    ...store,
+    ...get(i), ...get(count), 0x4f, 0x0d, 1,
+    ...step,
     ...get(i), 0x41, 16, 0x6a, ...set(i),
     0x0c, 0,
-    0x0b, 0x0b, 0x0b,
+    0x0b, 0x0b,
   ]; // prettier-ignore
+  const adam = (() => {
+    // Parameters 0–6 pointers, 7 count, 8–15 the constants; locals 16 $i, 17–24 splats, 25–27 $g4 $m4 $v4.
+    const [i, splats, g4, m4, v4] = [16, 17, 25, 26, 27];
+    const at = (pointer: number) => [...get(pointer), ...get(i), 0x6a];
+    return [
+      2, 1, I32, 11, V128,
+      ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...splat!, ...set(splats + k)]),
+      ...loop(i, 7, [
+        ...at(1), ...load, ...set(g4),
+        ...at(2), ...load, ...get(splats), ...mul!, ...get(g4), ...get(splats + 2), ...mul!, ...add!, ...set(m4),
+        ...at(3), ...load, ...get(splats + 1), ...mul!,
+        ...get(g4), ...get(g4), ...mul!, ...get(splats + 3), ...mul!, ...add!, ...set(v4),
+        ...at(5), ...get(m4), ...store,
+        ...at(6), ...get(v4), ...store,
+        ...at(4),
+        ...get(m4), ...get(splats + 4), ...div!,
+        ...get(v4), ...get(splats + 5), ...div!, ...sqrt!, ...get(splats + 6), ...add!,
+        ...div!, ...get(splats + 7), ...mul!,
+        ...at(0), ...load, ...add!,
+        ...store,
+      ]),
+      0x0b,
+    ]; // prettier-ignore
+  })();
+  const affine = (() => {
+    // Parameters 0 $x, 1 $y, 2 count, 3 $a, 4 $b; locals 5 $i, 6–7 splats of $a and $b.
+    const [i, a4, b4] = [5, 6, 7];
+    const at = (pointer: number) => [...get(pointer), ...get(i), 0x6a];
+    return [
+      2, 1, I32, 2, V128,
+      ...get(3), ...splat!, ...set(a4), ...get(4), ...splat!, ...set(b4),
+      ...loop(i, 2, [...at(1), ...at(0), ...load, ...get(a4), ...mul!, ...get(b4), ...add!, ...store]),
+      0x0b,
+    ]; // prettier-ignore
+  })();
+  const tanhGrad = (() => {
+    // Parameters 0 $y, 1 $dy, 2 $out, 3 count; locals 4 $i, 5 $one4. f32.const 1.0 is 0x3f800000.
+    const [i, one4] = [4, 5];
+    const at = (pointer: number) => [...get(pointer), ...get(i), 0x6a];
+    return [
+      2, 1, I32, 1, V128,
+      0x43, 0x00, 0x00, 0x80, 0x3f, ...splat!, ...set(one4),
+      ...loop(i, 3, [
+        ...at(2),
+        ...get(one4), ...at(0), ...load, ...at(0), ...load, ...mul!, ...sub!,
+        ...at(1), ...load, ...mul!,
+        ...store,
+      ]),
+      0x0b,
+    ]; // prettier-ignore
+  })();
   const section = (id: number, content: number[]) => [id, ...unsignedLeb(content.length), ...content];
   const name = (text: string) => [text.length, ...[...text].map((c) => c.charCodeAt(0))];
+  const code = (body: number[]) => [...unsignedLeb(body.length), ...body];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 16, ...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32), 0]),
+    ...section(1, [
+      3,
+      0x60, 16, ...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32), 0,
+      0x60, 5, I32, I32, I32, F32, F32, 0,
+      0x60, 4, I32, I32, I32, I32, 0,
+    ]),
     // The memory import: limits flag 0 (minimum 0, no maximum), or for a shared memory flag 3 with
     // the maximum that memory declares (65,536 pages, 4 GiB, in the threaded build).
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(sharedMemory ? [0x03, 0x00, ...unsignedLeb(65536)] : [0x00, 0x00])]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('adam'), 0x00, 0]),
-    ...section(10, [1, ...unsignedLeb(body.length), ...body]),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(7, [3, ...name('adam'), 0x00, 0, ...name('affine'), 0x00, 1, ...name('tanhGrad'), 0x00, 2]),
+    ...section(10, [3, ...code(adam), ...code(affine), ...code(tanhGrad)]),
   ]); // prettier-ignore
 }
 
