@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../experiments/lib/models.ts';
-import { registerWasmKernels, TANH_GRAD } from '../experiments/lib/wasm-kernels.ts';
+import { packsLeftOperand, registerWasmKernels, TANH_GRAD } from '../experiments/lib/wasm-kernels.ts';
 
 /** Seeded values in [-1, 1) (mulberry32), so both backends see identical inputs. */
 function randomValues(size: number, seed: number): Float32Array {
@@ -236,6 +236,34 @@ describe('wasm matMul with transposed operands', () => {
         });
       }
     }
+  }
+
+  test('a forward product X·W and a weight gradient Xᵀ·dy pack their right-hand operand as usual', () => {
+    assert.equal(packsLeftOperand([64, 784], [784, 512], false, false), false);
+    assert.equal(packsLeftOperand([64, 784], [64, 512], true, false), false);
+  });
+
+  // dy·Wᵀ as backpropagation through a Dense layer makes it: the first two are computed as (W·dyᵀ)ᵀ,
+  // packing the smaller dy, the last (too small to gain) directly.
+  for (const [rows, inner, columns, swapped] of [
+    [64, 256, 512, true],
+    [64, 1024, 1024, true],
+    [64, 37, 53, false],
+  ] as const) {
+    test(`dy·Wᵀ for dy ${rows}×${inner}, W ${columns}×${inner} equals dy times W transposed beforehand, bit for bit`, async () => {
+      assert.equal(packsLeftOperand([rows, inner], [columns, inner], false, true), swapped);
+      await tf.setBackend('wasm');
+      const dy = randomTensor([rows, inner], 3);
+      const w = randomTensor([columns, inner], 4);
+      const dataIds = tf.engine().backend.numDataIds();
+      const product = tf.matMul(dy, w, false, true);
+      assert.equal(tf.engine().backend.numDataIds(), dataIds + 1);
+      const wT = tf.transpose(w);
+      const expected = tf.matMul(dy, wT);
+      assert.deepEqual(product.shape, [rows, columns]);
+      assert.deepEqual(product.dataSync(), expected.dataSync());
+      tf.dispose([dy, w, product, wT, expected]);
+    });
   }
 });
 

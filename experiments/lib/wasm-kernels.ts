@@ -18,7 +18,9 @@
  *   `transposeA`/`transposeB` set wasm falls back to a naive loop about ten times slower
  *   (1.1–2.9 against 25 GFLOP/s for 512×512×512 here). Backpropagation through Dense layers
  *   multiplies by transposed matrices, so the wrappers below transpose the operands explicitly with
- *   wasm's Transpose kernel and call the original kernel untransposed.
+ *   wasm's Transpose kernel and call the original kernel untransposed. XNNPACK also packs the
+ *   right-hand operand anew on every call with new data, so dy·Wᵀ is computed as (W·dyᵀ)ᵀ, packing
+ *   the small dy rather than transposing and packing W.
  *
  * - `AvgPoolGrad` runs a general loop (about 8 ns per element here, 2 ms of a LeNet-5 step); for
  *   windows that do not overlap and need no padding, LeNet's 2×2 pools with stride 2, each input
@@ -84,7 +86,10 @@ export function registerWasmKernels(): void {
   const plainMatMul = batchMatMul.kernelFunc as unknown as WasmKernel;
   const conv2d = originalKernel(tf.Conv2D).kernelFunc as unknown as WasmKernel;
 
-  replaceKernel(batchMatMul, narrowProductsInJs(matMulWithoutTransposes(plainMatMul, transpose)));
+  replaceKernel(
+    batchMatMul,
+    narrowProductsInJs(packSmallerOperand(matMulWithoutTransposes(plainMatMul, transpose), transpose)),
+  );
   replaceKernel(
     fusedMatMul,
     matMulWithoutTransposes(fusedMatMul.kernelFunc as unknown as WasmKernel, transpose),
@@ -191,6 +196,66 @@ function matMulWithoutTransposes(kernel: WasmKernel, transpose: WasmKernel): Was
       for (const temporary of temporaries) backend.disposeData(temporary.dataId);
     }
   };
+}
+
+/**
+ * Measured here within training steps, per element (ns): XNNPACK packing a new right-hand operand,
+ * and a blocked transpose. Both vary with what is in cache, so a product is only rearranged where
+ * that is estimated to at least halve the cost (dy·Wᵀ in backpropagation, not X·W).
+ */
+const PACK_NS = 4;
+const TRANSPOSE_NS = 2.5;
+
+/**
+ * XNNPACK, which runs wasm's untransposed products, first packs the right-hand operand into its own
+ * layout, on every call with new data. Backpropagating through a Dense layer multiplies the output
+ * gradient by the transposed weights, dy·Wᵀ: `matMulWithoutTransposes` would transpose W and XNNPACK
+ * then pack it, two passes over the largest operand (for MLP-5's 512×256 layer 1.3 of a step's
+ * 10 ms). This wrapper computes a single product C = A·B as (Bᵀ·Aᵀ)ᵀ = (W·dyᵀ)ᵀ instead where that
+ * is estimated to cost at most half, counting packing and transposes (`kernel` makes those of its
+ * operands; the result's is made here). Each element of C is the same sum over the same terms in the
+ * same order either way, so the values are the same (tests/wasm-kernels.test.ts).
+ */
+function packSmallerOperand(kernel: WasmKernel, transpose: WasmKernel): WasmKernel {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const transposeA = Boolean(args.attrs?.transposeA);
+    const transposeB = Boolean(args.attrs?.transposeB);
+    if (batchSize(a) > 1 || batchSize(b) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32')
+      return kernel(args);
+    if (!packsLeftOperand(a.shape, b.shape, transposeA, transposeB)) return kernel(args);
+    const { backend } = args;
+    const product = kernel({
+      inputs: { a: b, b: a },
+      backend,
+      attrs: { transposeA: !transposeB, transposeB: !transposeA },
+    });
+    try {
+      const rank = product.shape.length;
+      const perm = product.shape.map((_, i) => i);
+      [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
+      return transpose({ inputs: { x: product }, backend, attrs: { perm } });
+    } finally {
+      backend.disposeData(product.dataId);
+    }
+  };
+}
+
+/** Whether `packSmallerOperand` computes the single product of operands of these shapes as (Bᵀ·Aᵀ)ᵀ. */
+export function packsLeftOperand(
+  shapeA: readonly number[],
+  shapeB: readonly number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): boolean {
+  const sizeA = shapeA.reduce((product, size) => product * size, 1);
+  const sizeB = shapeB.reduce((product, size) => product * size, 1);
+  const rows = shapeA[shapeA.length - (transposeA ? 1 : 2)]!;
+  const columns = shapeB[shapeB.length - (transposeB ? 2 : 1)]!;
+  const direct = PACK_NS * sizeB + TRANSPOSE_NS * ((transposeA ? sizeA : 0) + (transposeB ? sizeB : 0));
+  const swapped =
+    PACK_NS * sizeA + TRANSPOSE_NS * ((transposeA ? 0 : sizeA) + (transposeB ? 0 : sizeB) + rows * columns);
+  return 2 * swapped <= direct;
 }
 
 /**
