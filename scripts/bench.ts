@@ -7,9 +7,10 @@
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
  *   --threads <n>          threads for the wasm backend (default 1; 2 or more: the threaded build)
- *   --plain                the path before the speed-ups, for comparison (implies wasm): tfjs's own
- *                          kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
- *                          and batch-1 inference through model.predict
+ *   --plain                the path before the kernel speed-ups, for comparison (implies wasm): tfjs's
+ *                          own kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
+ *                          and batch-1 inference through model.predict; the training step's forward
+ *                          pass (experiments/lib/forward.ts) is the engine's in both
  *   --profile              also print, per model, where a training step's time goes, kernel by kernel
  *   --json                 print one JSON object as the last line
  *

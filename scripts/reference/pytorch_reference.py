@@ -16,7 +16,7 @@ Set-up (faithful to the original):
   * 60,000 train images randomly split 54,000 / 6,000 (seeded), batch 64 shuffled
     each epoch, last smaller batch kept, 2 epochs
   * pixels x/255 then (x-0.5)/0.5 -> [-1, 1]
-  * torch.set_num_threads(2)
+  * torch.set_num_threads(2) (--threads changes it, e.g. 1 to compare with one wasm thread)
 Batching is done by indexing in-memory tensors with a seeded permutation (same
 semantics as DataLoader(shuffle=True, drop_last=False), without its per-item overhead).
 
@@ -221,8 +221,9 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     ap.add_argument("--models", nargs="+", default=["mlp5", "lenet5"], choices=list(MODELS))
     ap.add_argument("--inits", nargs="+", default=["default", "glorot"], choices=["default", "glorot"])
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     data = load_mnist()
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, data {DATA_DIR}", flush=True)
     results = []
