@@ -3,7 +3,12 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../experiments/lib/models.ts';
-import { packsLeftOperand, registerWasmKernels, TANH_GRAD } from '../experiments/lib/wasm-kernels.ts';
+import {
+  packsLeftOperand,
+  productRearrangement,
+  registerWasmKernels,
+  TANH_GRAD,
+} from '../experiments/lib/wasm-kernels.ts';
 
 /** Seeded values in [-1, 1) (mulberry32), so both backends see identical inputs. */
 function randomValues(size: number, seed: number): Float32Array {
@@ -238,31 +243,62 @@ describe('wasm matMul with transposed operands', () => {
     }
   }
 
-  test('a forward product X·W and a weight gradient Xᵀ·dy pack their right-hand operand as usual', () => {
-    assert.equal(packsLeftOperand([64, 784], [784, 512], false, false), false);
-    assert.equal(packsLeftOperand([64, 784], [64, 512], true, false), false);
-  });
-
-  // dy·Wᵀ as backpropagation through a Dense layer makes it: the first two are computed as (W·dyᵀ)ᵀ,
-  // packing the smaller dy, the last (too small to gain) directly.
-  for (const [rows, inner, columns, swapped] of [
-    [64, 256, 512, true],
-    [64, 1024, 1024, true],
-    [64, 37, 53, false],
-  ] as const) {
-    test(`dy·Wᵀ for dy ${rows}×${inner}, W ${columns}×${inner} equals dy times W transposed beforehand, bit for bit`, async () => {
-      assert.equal(packsLeftOperand([rows, inner], [columns, inner], false, true), swapped);
+  // The products of training a Dense layer: X·W and dy·Wᵀ with a batch of 64 are computed as
+  // (Wᵀ·Xᵀ)ᵀ and (W·dyᵀ)ᵀ, packing the batch's values; the weight gradient Xᵀ·dy, and products too small
+  // to gain, as given.
+  const PRODUCTS = [
+    {
+      title: 'X·W, MLP-5 fc1',
+      a: [64, 784],
+      b: [784, 512],
+      transposeA: false,
+      transposeB: false,
+      swapped: true,
+    },
+    {
+      title: 'dy·Wᵀ, MLP-5 fc2',
+      a: [64, 256],
+      b: [512, 256],
+      transposeA: false,
+      transposeB: true,
+      swapped: true,
+    },
+    {
+      title: 'dy·Wᵀ, MLP-2 fc2',
+      a: [64, 1024],
+      b: [1024, 1024],
+      transposeA: false,
+      transposeB: true,
+      swapped: true,
+    },
+    {
+      title: 'Xᵀ·dy, MLP-5 fc1',
+      a: [64, 784],
+      b: [64, 512],
+      transposeA: true,
+      transposeB: false,
+      swapped: false,
+    },
+    { title: 'a small dy·Wᵀ', a: [64, 37], b: [53, 37], transposeA: false, transposeB: true, swapped: false },
+  ];
+  for (const product of PRODUCTS) {
+    test(`${product.title} (${product.swapped ? 'rearranged' : 'as given'}) equals the product as given, bit for bit`, async () => {
       await tf.setBackend('wasm');
-      const dy = randomTensor([rows, inner], 3);
-      const w = randomTensor([columns, inner], 4);
+      assert.equal(
+        packsLeftOperand(product.a, product.b, product.transposeA, product.transposeB),
+        product.swapped,
+      );
+      const a = randomTensor(product.a, 3);
+      const b = randomTensor(product.b, 4);
       const dataIds = tf.engine().backend.numDataIds();
-      const product = tf.matMul(dy, w, false, true);
+      const actual = tf.matMul(a, b, product.transposeA, product.transposeB);
       assert.equal(tf.engine().backend.numDataIds(), dataIds + 1);
-      const wT = tf.transpose(w);
-      const expected = tf.matMul(dy, wT);
-      assert.deepEqual(product.shape, [rows, columns]);
-      assert.deepEqual(product.dataSync(), expected.dataSync());
-      tf.dispose([dy, w, product, wT, expected]);
+      productRearrangement.enabled = false;
+      const expected = tf.matMul(a, b, product.transposeA, product.transposeB);
+      productRearrangement.enabled = true;
+      assert.deepEqual(actual.shape, expected.shape);
+      assert.deepEqual(actual.dataSync(), expected.dataSync());
+      tf.dispose([a, b, actual, expected]);
     });
   }
 });
@@ -478,17 +514,35 @@ describe('wasm narrow products and blocked transposes', () => {
     }
   }
 
-  test('transposes a matrix larger than one block exactly', async () => {
+  // 4×4 blocks by SIMD, the rest in JavaScript: whole blocks only, a row or column or both left over,
+  // too narrow for a block, and larger than a cache block of 32.
+  for (const [height, width] of [
+    [8, 12],
+    [67, 45],
+    [5, 8],
+    [8, 7],
+    [3, 9],
+    [9, 3],
+    [784, 512],
+  ] as const) {
+    test(`transposes a ${height}×${width} matrix exactly`, async () => {
+      await tf.setBackend('wasm');
+      const x = randomTensor([height, width], 30);
+      const values = x.dataSync();
+      const transposed = tf.transpose(x);
+      const out = transposed.dataSync();
+      assert.deepEqual(transposed.shape, [width, height]);
+      for (let i = 0; i < height; i++)
+        for (let j = 0; j < width; j++)
+          if (out[j * height + i] !== values[i * width + j]) assert.fail(`element (${i}, ${j})`);
+      tf.dispose([x, transposed]);
+    });
+  }
+
+  test('transposes a batch of matrices', async () => {
     await tf.setBackend('wasm');
-    const x = randomTensor([67, 45], 30);
-    const values = x.dataSync();
-    const transposed = tf.transpose(x);
-    const out = transposed.dataSync();
-    assert.deepEqual(transposed.shape, [45, 67]);
-    for (let i = 0; i < 67; i++)
-      for (let j = 0; j < 45; j++) assert.equal(out[j * 67 + i], values[i * 45 + j]);
     const batched = tf.transpose(randomTensor([2, 3, 4], 31), [0, 2, 1]);
     assert.deepEqual(batched.shape, [2, 4, 3]);
-    tf.dispose([x, transposed, batched]);
+    tf.dispose(batched);
   });
 });

@@ -19,8 +19,8 @@
  *   (1.1–2.9 against 25 GFLOP/s for 512×512×512 here). Backpropagation through Dense layers
  *   multiplies by transposed matrices, so the wrappers below transpose the operands explicitly with
  *   wasm's Transpose kernel and call the original kernel untransposed. XNNPACK also packs the
- *   right-hand operand anew on every call with new data, so dy·Wᵀ is computed as (W·dyᵀ)ᵀ, packing
- *   the small dy rather than transposing and packing W.
+ *   right-hand operand anew on every call with new data, so X·W and dy·Wᵀ are computed as (Wᵀ·Xᵀ)ᵀ
+ *   and (W·dyᵀ)ᵀ where that packs the batch's values rather than the larger weight matrix.
  *
  * - `AvgPoolGrad` runs a general loop (about 8 ns per element here, 2 ms of a LeNet-5 step); for
  *   windows that do not overlap and need no padding, LeNet's 2×2 pools with stride 2, each input
@@ -199,22 +199,25 @@ function matMulWithoutTransposes(kernel: WasmKernel, transpose: WasmKernel): Was
 }
 
 /**
- * Measured here within training steps, per element (ns): XNNPACK packing a new right-hand operand,
- * and a blocked transpose. Both vary with what is in cache, so a product is only rearranged where
- * that is estimated to at least halve the cost (dy·Wᵀ in backpropagation, not X·W).
+ * Per element (ns), as measured here within training steps: XNNPACK packing a new right-hand operand,
+ * and a transpose (`blockedTranspose`, SIMD). Chosen by timing MLP-5 steps with each setting in turn
+ * in one process: the product forms these pick made a step 10% faster than packing only the smaller
+ * operand of dy·Wᵀ.
  */
 const PACK_NS = 4;
-const TRANSPOSE_NS = 2.5;
+const TRANSPOSE_NS = 0.5;
 
 /**
  * XNNPACK, which runs wasm's untransposed products, first packs the right-hand operand into its own
- * layout, on every call with new data. Backpropagating through a Dense layer multiplies the output
- * gradient by the transposed weights, dy·Wᵀ: `matMulWithoutTransposes` would transpose W and XNNPACK
- * then pack it, two passes over the largest operand (for MLP-5's 512×256 layer 1.3 of a step's
- * 10 ms). This wrapper computes a single product C = A·B as (Bᵀ·Aᵀ)ᵀ = (W·dyᵀ)ᵀ instead where that
- * is estimated to cost at most half, counting packing and transposes (`kernel` makes those of its
- * operands; the result's is made here). Each element of C is the same sum over the same terms in the
- * same order either way, so the values are the same (tests/wasm-kernels.test.ts).
+ * layout, on every call with new data, at about 4 ns per element: for a batch of 64 rows times
+ * MLP-5's new 784×512 weight matrix, more than the product itself (2.4 against 1.6 ms). Training
+ * changes the weights every step, so the forward product X·W pays it every time, and the backward
+ * dy·Wᵀ pays a transpose of W on top (`matMulWithoutTransposes`). This wrapper computes a single
+ * product C = A·B as (Bᵀ·Aᵀ)ᵀ, packing A instead of B, where that is estimated to cost less,
+ * counting packing and transposes (`kernel` makes those of its operands; the result's is made here):
+ * X·W as (Wᵀ·Xᵀ)ᵀ and dy·Wᵀ as (W·dyᵀ)ᵀ when the weights outnumber the batch's values. Each element
+ * of C is the same sum over the same terms in the same order either way, so the values are the same
+ * (tests/wasm-kernels.test.ts).
  */
 function packSmallerOperand(kernel: WasmKernel, transpose: WasmKernel): WasmKernel {
   return (args) => {
@@ -223,7 +226,8 @@ function packSmallerOperand(kernel: WasmKernel, transpose: WasmKernel): WasmKern
     const transposeB = Boolean(args.attrs?.transposeB);
     if (batchSize(a) > 1 || batchSize(b) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32')
       return kernel(args);
-    if (!packsLeftOperand(a.shape, b.shape, transposeA, transposeB)) return kernel(args);
+    if (!productRearrangement.enabled || !packsLeftOperand(a.shape, b.shape, transposeA, transposeB))
+      return kernel(args);
     const { backend } = args;
     const product = kernel({
       inputs: { a: b, b: a },
@@ -241,6 +245,9 @@ function packSmallerOperand(kernel: WasmKernel, transpose: WasmKernel): WasmKern
   };
 }
 
+/** Turned off, `packSmallerOperand` computes every product as given: the reference its tests compare with. */
+export const productRearrangement = { enabled: true };
+
 /** Whether `packSmallerOperand` computes the single product of operands of these shapes as (Bᵀ·Aᵀ)ᵀ. */
 export function packsLeftOperand(
   shapeA: readonly number[],
@@ -255,7 +262,7 @@ export function packsLeftOperand(
   const direct = PACK_NS * sizeB + TRANSPOSE_NS * ((transposeA ? sizeA : 0) + (transposeB ? sizeB : 0));
   const swapped =
     PACK_NS * sizeA + TRANSPOSE_NS * ((transposeA ? 0 : sizeA) + (transposeB ? 0 : sizeB) + rows * columns);
-  return 2 * swapped <= direct;
+  return swapped < direct;
 }
 
 /**
@@ -305,8 +312,9 @@ const MIN_TRANSPOSE_SPAN = 4;
 
 /**
  * Wraps wasm's Transpose so that swapping the two axes of a float32 matrix (what the matMul wrappers
- * need) runs as a cache-blocked copy in JavaScript on the wasm heap: wasm's generic kernel computes
- * every element's coordinates and manages about 12 ns per element, the blocked copy about 1–2.
+ * need) runs as a SIMD copy of 4×4 blocks on the wasm heap (the edges as a cache-blocked copy in
+ * JavaScript): wasm's generic kernel computes every element's coordinates and manages about 12 ns per
+ * element, the JavaScript copy about 1–2, the SIMD one about a quarter of that.
  * Every other permutation goes to the original kernel.
  */
 function blockedTranspose(original: WasmKernel): WasmKernel {
@@ -328,16 +336,26 @@ function blockedTranspose(original: WasmKernel): WasmKernel {
     const out = backend.makeOutput([...x.shape.slice(0, -2), width, height], 'float32');
     const source = backend.typedArrayFromHeap(x) as Float32Array;
     const target = backend.typedArrayFromHeap(out) as Float32Array;
-    for (let i0 = 0; i0 < height; i0 += BLOCK) {
-      const iEnd = Math.min(i0 + BLOCK, height);
-      for (let j0 = 0; j0 < width; j0 += BLOCK) {
-        const jEnd = Math.min(j0 + BLOCK, width);
-        for (let i = i0; i < iEnd; i++) {
-          const row = i * width;
-          for (let j = j0; j < jEnd; j++) target[j * height + i] = source[row + j]!;
+    const copy = (rowStart: number, rowEnd: number, columnStart: number) => {
+      for (let i0 = rowStart; i0 < rowEnd; i0 += BLOCK) {
+        const iEnd = Math.min(i0 + BLOCK, rowEnd);
+        for (let j0 = columnStart; j0 < width; j0 += BLOCK) {
+          const jEnd = Math.min(j0 + BLOCK, width);
+          for (let i = i0; i < iEnd; i++) {
+            const row = i * width;
+            for (let j = j0; j < jEnd; j++) target[j * height + i] = source[row + j]!;
+          }
         }
       }
-    }
+    };
+    // 4×4 blocks by the SIMD module's `transpose` (about four times the JavaScript copy's speed), the
+    // rows and columns past the last whole block, or everything without that module, by the copy.
+    const simd = simdModule(backend);
+    const rows = simd === undefined || width < 4 ? 0 : height - (height % 4);
+    const columns = rows === 0 ? 0 : width - (width % 4);
+    if (rows > 0) simd!.transpose(source.byteOffset, target.byteOffset, rows, columns, width, height);
+    copy(0, rows, columns);
+    copy(rows, height, 0);
     return out;
   };
 }
@@ -817,6 +835,18 @@ interface SimdFunctions {
   affine(input: number, output: number, count: number, a: number, b: number): void;
   /** tanhGrad(y, dy, output, count): output = (1 − y·y)·dy. */
   tanhGrad(y: number, dy: number, output: number, count: number): void;
+  /**
+   * transpose(source, target, rows, columns, width, height): target (width × height) receives the
+   * transpose of the first `rows` × `columns` (multiples of 4) of source (height × width), in 4×4 blocks.
+   */
+  transpose(
+    source: number,
+    target: number,
+    rows: number,
+    columns: number,
+    width: number,
+    height: number,
+  ): void;
 }
 
 const simdModules = new WeakMap<WebAssembly.Memory, SimdFunctions | null>();
@@ -948,23 +978,73 @@ function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
       0x0b,
     ]; // prettier-ignore
   })();
+  const transpose = (() => {
+    // Parameters 0 $src, 1 $dst, 2 rows, 3 columns, 4 width, 5 height; locals 6 $i, 7 $j, 8 $rowBytes,
+    // 9 $columnBytes, 10 $s, 11 $d, 12–15 rows $r0–$r3 of a 4×4 block, 16–19 $t0–$t3 pairs of them.
+    const [i, j, rowBytes, columnBytes, source, target, r0, t0] = [6, 7, 8, 9, 10, 11, 12, 16];
+    const shuffle = (lanes: number[]) => [
+      0xfd,
+      0x0d,
+      ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+    ];
+    // Lanes 0–3 are the first operand's floats, 4–7 the second's.
+    const [interleaveLow, interleaveHigh, lowHalves, highHalves] = [
+      [0, 4, 1, 5],
+      [2, 6, 3, 7],
+      [0, 1, 4, 5],
+      [2, 3, 6, 7],
+    ];
+    const times = (local: number, k: number) => (k === 0 ? [0x41, 0] : [...get(local), 0x41, k, 0x6c]);
+    const at = (base: number, stride: number, k: number) => [...get(base), ...times(stride, k), 0x6a];
+    return [
+      2, 6, I32, 8, V128,
+      ...get(4), 0x41, 2, 0x74, ...set(rowBytes),
+      ...get(5), 0x41, 2, 0x74, ...set(columnBytes),
+      0x02, 0x40, 0x03, 0x40,
+      ...get(i), ...get(2), 0x4f, 0x0d, 1,
+      0x41, 0, ...set(j),
+      0x02, 0x40, 0x03, 0x40,
+      ...get(j), ...get(3), 0x4f, 0x0d, 1,
+      // $s ← $src + $i·$rowBytes + 4·$j; the block's rows, then their interleavings.
+      ...get(0), ...get(i), ...get(rowBytes), 0x6c, 0x6a, ...get(j), 0x41, 2, 0x74, 0x6a, ...set(source),
+      ...[0, 1, 2, 3].flatMap((k) => [...at(source, rowBytes, k), ...load, ...set(r0 + k)]),
+      ...get(r0), ...get(r0 + 1), ...shuffle(interleaveLow), ...set(t0),
+      ...get(r0), ...get(r0 + 1), ...shuffle(interleaveHigh), ...set(t0 + 1),
+      ...get(r0 + 2), ...get(r0 + 3), ...shuffle(interleaveLow), ...set(t0 + 2),
+      ...get(r0 + 2), ...get(r0 + 3), ...shuffle(interleaveHigh), ...set(t0 + 3),
+      // $d ← $dst + $j·$columnBytes + 4·$i; column k of the block becomes row k.
+      ...get(1), ...get(j), ...get(columnBytes), 0x6c, 0x6a, ...get(i), 0x41, 2, 0x74, 0x6a, ...set(target),
+      ...at(target, columnBytes, 0), ...get(t0), ...get(t0 + 2), ...shuffle(lowHalves), ...store,
+      ...at(target, columnBytes, 1), ...get(t0), ...get(t0 + 2), ...shuffle(highHalves), ...store,
+      ...at(target, columnBytes, 2), ...get(t0 + 1), ...get(t0 + 3), ...shuffle(lowHalves), ...store,
+      ...at(target, columnBytes, 3), ...get(t0 + 1), ...get(t0 + 3), ...shuffle(highHalves), ...store,
+      ...get(j), 0x41, 4, 0x6a, ...set(j),
+      0x0c, 0,
+      0x0b, 0x0b,
+      ...get(i), 0x41, 4, 0x6a, ...set(i),
+      0x0c, 0,
+      0x0b, 0x0b,
+      0x0b,
+    ]; // prettier-ignore
+  })();
   const section = (id: number, content: number[]) => [id, ...unsignedLeb(content.length), ...content];
   const name = (text: string) => [text.length, ...[...text].map((c) => c.charCodeAt(0))];
   const code = (body: number[]) => [...unsignedLeb(body.length), ...body];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [
-      3,
+      4,
       0x60, 16, ...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32), 0,
       0x60, 5, I32, I32, I32, F32, F32, 0,
       0x60, 4, I32, I32, I32, I32, 0,
+      0x60, 6, I32, I32, I32, I32, I32, I32, 0,
     ]),
     // The memory import: limits flag 0 (minimum 0, no maximum), or for a shared memory flag 3 with
     // the maximum that memory declares (65,536 pages, 4 GiB, in the threaded build).
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(sharedMemory ? [0x03, 0x00, ...unsignedLeb(65536)] : [0x00, 0x00])]),
-    ...section(3, [3, 0, 1, 2]),
-    ...section(7, [3, ...name('adam'), 0x00, 0, ...name('affine'), 0x00, 1, ...name('tanhGrad'), 0x00, 2]),
-    ...section(10, [3, ...code(adam), ...code(affine), ...code(tanhGrad)]),
+    ...section(3, [4, 0, 1, 2, 3]),
+    ...section(7, [4, ...name('adam'), 0x00, 0, ...name('affine'), 0x00, 1, ...name('tanhGrad'), 0x00, 2, ...name('transpose'), 0x00, 3]),
+    ...section(10, [4, ...code(adam), ...code(affine), ...code(tanhGrad), ...code(transpose)]),
   ]); // prettier-ignore
 }
 
