@@ -69,7 +69,7 @@ for (const id of ['mlp5', 'lenet5'] as const) {
   });
 }
 
-test("the SIMD kernels (Adam, tanh) load on the single-threaded and on the threaded build's memory", async () => {
+test("the SIMD kernels (Adam, tanh, transpose) load on the single-threaded and on the threaded build's memory", async () => {
   for (const threads of [1, 2]) {
     await selectBackend('wasm', { threads });
     assert.ok(simdFunctionsLoad(tf.backend() as BackendWasm), `${threads} thread(s)`);
