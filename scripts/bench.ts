@@ -7,6 +7,7 @@
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
  *   --threads <n>          threads for the wasm backend (default 1; 2 or more: the threaded build)
+ *   --no-blas              on wasm, keep matrix products on XNNPACK even when OpenBLAS is installed
  *   --plain                the path before the kernel speed-ups, for comparison (implies wasm): tfjs's
  *                          own kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
  *                          and batch-1 inference through model.predict; the training step's forward
@@ -44,6 +45,7 @@ function parseArguments() {
       calls: { type: 'string', default: '1000' },
       backend: { type: 'string', default: 'auto' },
       threads: { type: 'string', default: '1' },
+      'no-blas': { type: 'boolean', default: false },
       plain: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -67,6 +69,7 @@ function parseArguments() {
     calls: positive('calls', values.calls),
     backend: values.backend as BackendName | 'auto',
     threads: Number(values.threads),
+    blas: !values['no-blas'],
     plain: values.plain,
     profile: values.profile,
     json: values.json,
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
   exitOnInterrupt();
   const backend = args.plain
     ? await plainWasm()
-    : await selectBackend(args.backend, { threads: args.threads });
+    : await selectBackend(args.backend, { threads: args.threads, blas: args.blas });
   const data = await loadMnist();
   const count = (args.batches + WARMUP_BATCHES) * BATCH;
   const train = {
@@ -138,18 +141,19 @@ async function main(): Promise<void> {
   const summary = {
     backend: args.plain ? `${backend.name} (plain)` : backend.name,
     threads: backend.threads,
+    blas: backend.blas,
     models: report,
   };
   if (args.json) console.log(JSON.stringify(summary));
 }
 
 /** The wasm backend with its own kernels only, plus the one it lacks for convolutional training. */
-async function plainWasm(): Promise<{ name: string; threads: number }> {
+async function plainWasm(): Promise<{ name: string; threads: number; blas: null }> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerMissingWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new UsageError("--plain: tf.setBackend('wasm') failed");
   await tf.ready();
-  return { name: 'wasm', threads: 1 };
+  return { name: 'wasm', threads: 1, blas: null };
 }
 
 const PROFILED_STEPS = 20;

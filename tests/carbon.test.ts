@@ -15,7 +15,10 @@ describe('carbon', () => {
   it("reproduces the original's 16 W × 713 g/kWh for one inference", () => {
     const params = CARBON_PRESETS.original;
     // The headline post: 5.9 µs at 16 W and 713 g/kWh = 18.7 ngCO2e (it printed 18.3 from unrounded latency).
-    const grams = carbonGrams(energyKwh({ cpuSeconds: 5.9e-6, wallSeconds: 5.9e-6, memoryBytes: 0 }, params), params);
+    const grams = carbonGrams(
+      energyKwh({ cpuSeconds: 5.9e-6, wallSeconds: 5.9e-6, memoryBytes: 0 }, params),
+      params,
+    );
     assert.ok(Math.abs(grams * 1e9 - 18.696) < 0.01);
   });
 });

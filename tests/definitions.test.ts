@@ -57,15 +57,24 @@ describe('experiment definitions', () => {
 
   it('names a missing field', () => {
     const { epochs: _epochs, ...rest } = valid;
-    rejects(rest, 'experiments/definitions/x.json: epochs: Invalid input: expected number, received undefined');
+    rejects(
+      rest,
+      'experiments/definitions/x.json: epochs: Invalid input: expected number, received undefined',
+    );
   });
 
   it('rejects a non-positive batch size and a misspelt field', () => {
-    rejects({ ...valid, batchSizes: [0] }, 'experiments/definitions/x.json: batchSizes[0]: Too small: expected number to be >0');
+    rejects(
+      { ...valid, batchSizes: [0] },
+      'experiments/definitions/x.json: batchSizes[0]: Too small: expected number to be >0',
+    );
     rejects({ ...valid, seed: [1] }, 'experiments/definitions/x.json: (root): Unrecognized key: "seed"');
   });
 
   it('rejects a file name that is not a usable id', () => {
-    assert.throws(() => parseDefinition(valid, 'experiments/definitions/My Exp.json'), /\(file name\): id 'My Exp'/);
+    assert.throws(
+      () => parseDefinition(valid, 'experiments/definitions/My Exp.json'),
+      /\(file name\): id 'My Exp'/,
+    );
   });
 });

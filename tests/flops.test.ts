@@ -28,7 +28,10 @@ describe('FLOPs and parameters', () => {
       const model = buildModel(id, 1);
       const layers = summariseLayers(layerShapes(model));
       assert.equal(model.countParams(), EXPECTED[id]!.params);
-      assert.equal(layers.reduce((n, l) => n + l.params, 0), EXPECTED[id]!.params);
+      assert.equal(
+        layers.reduce((n, l) => n + l.params, 0),
+        EXPECTED[id]!.params,
+      );
       assert.equal(totalFlops(layers).flops, EXPECTED[id]!.flops);
       model.dispose();
     });
@@ -63,14 +66,29 @@ describe('FLOPs and parameters', () => {
 
   it('counts a dense layer as 2·in·out and a linear output as no activation', () => {
     assert.deepEqual(
-      layerFlops({ name: 'fc', type: 'Dense', inputShape: [3], outputShape: [2], params: 8, activation: 'linear' }),
+      layerFlops({
+        name: 'fc',
+        type: 'Dense',
+        inputShape: [3],
+        outputShape: [2],
+        params: 8,
+        activation: 'linear',
+      }),
       { flops: 12, poolingFlops: 0, activationFlops: 0 },
     );
   });
 
   it('rejects a layer type it cannot count, naming the layer', () => {
     assert.throws(
-      () => layerFlops({ name: 'lstm1', type: 'LSTM', inputShape: [4], outputShape: [4], params: 0, activation: null }),
+      () =>
+        layerFlops({
+          name: 'lstm1',
+          type: 'LSTM',
+          inputShape: [4],
+          outputShape: [4],
+          params: 0,
+          activation: null,
+        }),
       /cannot count FLOPs of layer 'lstm1' of type LSTM/,
     );
   });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { nativeProducts } from '../experiments/lib/blas.ts';
 import { applyForTraining } from '../experiments/lib/forward.ts';
 import { buildModel } from '../experiments/lib/models.ts';
 import { registerWasmKernels } from '../experiments/lib/wasm-kernels.ts';
+import { requireBlas, skipWithoutBlas } from './helpers/blas.ts';
 
 const BATCH = 8;
 
@@ -90,10 +92,20 @@ const count = (kernels: string[], name: string) => kernels.filter((k) => k === n
 
 before(() => registerWasmKernels());
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  describe(`applyForTraining on ${backend}`, () => {
+const CONFIGURATIONS = [
+  { title: 'wasm', backend: 'wasm', blas: false },
+  { title: 'wasm with products on OpenBLAS', backend: 'wasm', blas: true },
+  { title: 'cpu', backend: 'cpu', blas: false },
+] as const;
+
+for (const { title, backend, blas } of CONFIGURATIONS) {
+  describe(`applyForTraining on ${title}`, { skip: blas && skipWithoutBlas }, () => {
     before(async () => {
       await tf.setBackend(backend);
+      nativeProducts.blas = blas ? requireBlas() : undefined;
+    });
+    after(() => {
+      nativeProducts.blas = undefined;
     });
 
     for (const [name, build] of Object.entries(MODELS)) {

@@ -4,12 +4,14 @@
  *
  * 'auto' takes the fastest that loads: the native 'tensorflow' backend of `@tensorflow/tfjs-node`
  * (an optional dependency whose install downloads libtensorflow, so it is often absent), then
- * 'wasm' from `@tensorflow/tfjs-backend-wasm` with the kernels of ./wasm-kernels.ts added, then the
+ * 'wasm' from `@tensorflow/tfjs-backend-wasm` with the kernels of ./wasm-kernels.ts added and its
+ * matrix products on the system's OpenBLAS when that is installed (./blas.ts), then the
  * plain JavaScript 'cpu' backend, the slowest (LeNet-5 trains about 100 times slower than on wasm).
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from './errors.ts';
+import { type Blas, loadBlas, nativeProducts } from './blas.ts';
+import { firstLine, UsageError } from './errors.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 import { getThreadsCount, registerWasm } from './wasm-threads.ts';
 
@@ -18,7 +20,7 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-/** The backend in use. e.g. `{ name: 'wasm', version: '4.22.0', tfjs: '4.22.0', threads: 1 }` */
+/** The backend in use. e.g. `{ name: 'wasm', version: '4.22.0', tfjs: '4.22.0', threads: 1, blas: null }` */
 export interface BackendInfo {
   name: BackendName;
   /** Version of the npm package that provides the backend, from its package.json. */
@@ -30,11 +32,19 @@ export interface BackendInfo {
    * threaded build (./wasm-threads.ts); on cpu, 1; on tensorflow, those libtensorflow chooses (0 here).
    */
   threads: number;
+  /**
+   * On wasm, the native BLAS its float32 matrix products run on (./blas.ts), e.g.
+   * 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64' (one thread); null
+   * when they run on XNNPACK (no OpenBLAS installed, `blas: false`, or another backend).
+   */
+  blas: string | null;
 }
 
 export interface BackendOptions {
   /** Threads for the wasm backend (default 1, the single-threaded build); ignored by the others. */
   threads?: number;
+  /** On wasm, run matrix products on the system's OpenBLAS when it loads (default true). */
+  blas?: boolean;
 }
 
 const PACKAGES: Record<BackendName, string> = {
@@ -67,7 +77,7 @@ export async function selectBackend(
   if (requested === 'auto') {
     for (const name of BACKEND_NAMES) {
       try {
-        return await activate(name, threads);
+        return await activate(name, threads, options.blas ?? true);
       } catch {
         continue;
       }
@@ -78,22 +88,26 @@ export async function selectBackend(
     throw new UsageError(`unknown backend '${String(requested)}' (known: auto, ${BACKEND_NAMES.join(', ')})`);
   }
   try {
-    return await activate(requested, threads);
+    return await activate(requested, threads, options.blas ?? true);
   } catch (error) {
     throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
   }
 }
 
-async function activate(name: BackendName, threads: number): Promise<BackendInfo> {
+async function activate(name: BackendName, threads: number, useBlas: boolean): Promise<BackendInfo> {
   if (name !== 'cpu') {
     // Importing the package registers its backend; tfjs itself bundles cpu. A specifier held in a
     // variable also keeps the type checker from requiring the optional tfjs-node to be installed.
     await import(PACKAGES[name]);
   }
+  let blas: Blas | undefined;
   if (name === 'wasm') {
     registerWasm(threads);
     registerWasmKernels();
+    const loaded = useBlas ? loadBlas() : undefined;
+    blas = loaded instanceof Error ? undefined : loaded;
   }
+  nativeProducts.blas = blas;
   // tfjs's setBackend logs and returns false, rather than throwing, when a backend fails to start.
   if (!(await tf.setBackend(name))) {
     throw new Error(`tf.setBackend('${name}') failed`);
@@ -104,15 +118,11 @@ async function activate(name: BackendName, threads: number): Promise<BackendInfo
     version: packageVersion(PACKAGES[name]),
     tfjs: packageVersion('@tensorflow/tfjs'),
     threads: name === 'wasm' ? getThreadsCount() : name === 'cpu' ? 1 : 0,
+    blas: blas?.description ?? null,
   };
 }
 
 function packageVersion(packageName: string): string {
   const manifest = require(`${packageName}/package.json`) as { version: string };
   return manifest.version;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n', 1)[0]!.trim();
 }

@@ -71,3 +71,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out === '' ? '(root)' : out;
 }
+
+/** The first line of an error's message, trimmed: for one-line causes. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0]!.trim();
+}

@@ -221,6 +221,8 @@ export const Results = z.object({
     backendVersion: z.string(),
     /** Threads computing kernels (wasm: 1 unless the threaded build was asked for; tensorflow: 0, its own choice). */
     threads: z.number().int().nonnegative(),
+    /** On wasm, the native BLAS its matrix products ran on (e.g. 'OpenBLAS 0.3.21 … Haswell …', one thread); null: XNNPACK. */
+    blas: z.string().nullable().default(null),
     cpuModel: z.string(),
     cores: z.number().int(),
     os: z.string(),

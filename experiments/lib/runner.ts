@@ -92,6 +92,8 @@ export interface RunnerOptions {
   backend?: BackendName | 'auto';
   /** Threads for the wasm backend (default 1); see ./wasm-threads.ts. */
   threads?: number;
+  /** On wasm, run matrix products on the system's OpenBLAS when installed (default true); see ./blas.ts. */
+  blas?: boolean;
   force?: boolean;
   /** Experiment ids to consider; default all. */
   only?: string[];
@@ -153,7 +155,10 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<strin
       options.events?.onSkip?.(definition, 'up to date');
       continue;
     }
-    backend ??= await selectBackend(options.backend ?? 'auto', { threads: options.threads ?? 1 });
+    backend ??= await selectBackend(options.backend ?? 'auto', {
+      threads: options.threads ?? 1,
+      blas: options.blas ?? true,
+    });
     data ??= await loadMnist(options.dataDir);
     options.events?.onExperimentStart?.(definition, reason, backend);
     const results = await runExperiment(
@@ -389,6 +394,7 @@ async function runExperiment(
       backend: backend.name,
       backendVersion: backend.version,
       threads: backend.threads,
+      blas: backend.blas,
       cpuModel: info.cpuModel,
       cores: info.cores,
       os: info.os,

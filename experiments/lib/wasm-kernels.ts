@@ -36,15 +36,19 @@
  * wasm backend's own memory: tfjs-backend-wasm has no such kernels, and JavaScript loops over the
  * heap manage about 1 ns per element where SIMD does four.
  *
+ * When the system's OpenBLAS is loaded (./blas.ts), float32 products and bias-gradient sums skip all
+ * of the above and run on it; the wrappers here are the path without it.
+ *
  * Every intermediate is released through the backend, so a kernel call leaves no data behind.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { blasBatchMatMul, blasColumnSums, blasFusedMatMul } from './blas.ts';
 
 const BACKEND = 'wasm';
 
 /** A kernel function as the wrappers below call it: always one output, on the wasm backend. */
-type WasmKernel = (args: {
+export type WasmKernel = (args: {
   inputs: tf.NamedTensorInfoMap | tf.TensorInfo[];
   backend: BackendWasm;
   attrs?: tf.NamedAttrMap;
@@ -88,12 +92,16 @@ export function registerWasmKernels(): void {
 
   replaceKernel(
     batchMatMul,
-    narrowProductsInJs(packSmallerOperand(matMulWithoutTransposes(plainMatMul, transpose), transpose)),
+    blasBatchMatMul(
+      narrowProductsInJs(packSmallerOperand(matMulWithoutTransposes(plainMatMul, transpose), transpose)),
+    ),
   );
   replaceKernel(
     fusedMatMul,
-    matMulWithoutTransposes(fusedMatMul.kernelFunc as unknown as WasmKernel, transpose),
+    blasFusedMatMul(matMulWithoutTransposes(fusedMatMul.kernelFunc as unknown as WasmKernel, transpose)),
   );
+  const sum = originalKernel(tf.Sum);
+  replaceKernel(sum, blasColumnSums(sum.kernelFunc as unknown as WasmKernel));
   const backpropInput = originalKernel(tf.Conv2DBackpropInput);
   replaceKernel(
     backpropInput,
@@ -221,13 +229,10 @@ const TRANSPOSE_NS = 0.5;
  */
 function packSmallerOperand(kernel: WasmKernel, transpose: WasmKernel): WasmKernel {
   return (args) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const transposeA = Boolean(args.attrs?.transposeA);
-    const transposeB = Boolean(args.attrs?.transposeB);
-    if (batchSize(a) > 1 || batchSize(b) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32')
-      return kernel(args);
-    if (!productRearrangement.enabled || !packsLeftOperand(a.shape, b.shape, transposeA, transposeB))
-      return kernel(args);
+    const single = singleFloat32Product(args);
+    if (single === undefined || !productRearrangement.enabled) return kernel(args);
+    const { a, b, transposeA, transposeB } = single;
+    if (!packsLeftOperand(a.shape, b.shape, transposeA, transposeB)) return kernel(args);
     const { backend } = args;
     const product = kernel({
       inputs: { a: b, b: a },
@@ -243,6 +248,19 @@ function packSmallerOperand(kernel: WasmKernel, transpose: WasmKernel): WasmKern
       backend.disposeData(product.dataId);
     }
   };
+}
+
+/**
+ * The operands of a BatchMatMul call and its transposes when it is a single float32 product (one
+ * matrix on each side), the case the wrappers below rearrange; undefined for any other call.
+ */
+function singleFloat32Product(
+  args: Parameters<WasmKernel>[0],
+): { a: tf.TensorInfo; b: tf.TensorInfo; transposeA: boolean; transposeB: boolean } | undefined {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  if (batchSize(a) > 1 || batchSize(b) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32')
+    return undefined;
+  return { a, b, transposeA: Boolean(args.attrs?.transposeA), transposeB: Boolean(args.attrs?.transposeB) };
 }
 
 /** Turned off, `packSmallerOperand` computes every product as given: the reference its tests compare with. */
@@ -273,11 +291,9 @@ export function packsLeftOperand(
  */
 function narrowProductsInJs(kernel: WasmKernel): WasmKernel {
   return (args) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const transposeA = Boolean(args.attrs?.transposeA);
-    const transposeB = Boolean(args.attrs?.transposeB);
-    if (batchSize(a) > 1 || batchSize(b) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32')
-      return kernel(args);
+    const single = singleFloat32Product(args);
+    if (single === undefined) return kernel(args);
+    const { a, b, transposeA, transposeB } = single;
     const rank = a.shape.length;
     const rows = a.shape[rank - (transposeA ? 1 : 2)]!;
     const inner = a.shape[rank - (transposeA ? 2 : 1)]!;
