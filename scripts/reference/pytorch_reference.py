@@ -1,4 +1,4 @@
-"""PyTorch reference measurement for MLP-5 and LeNet-5 on MNIST.
+"""PyTorch reference measurement for MLP-5, LeNet-5, MLP-1 and MLP-2 on MNIST.
 
 What this is
 ------------
@@ -117,7 +117,33 @@ class LeNet5(nn.Module):
         return self.fc3(x)
 
 
-MODELS = {"mlp5": (MLP5, 575102), "lenet5": (LeNet5, 44426)}
+class MLP1(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 1024)
+        self.fc2 = nn.Linear(1024, 10)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+
+class MLP2(nn.Module):
+    """The original's centre crop (torchvision CenterCrop(20) on 28x28: rows and columns 4..23) first."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(400, 1024)
+        self.fc2 = nn.Linear(1024, 1024)
+        self.fc3 = nn.Linear(1024, 10)
+
+    def forward(self, x):
+        x = torch.flatten(x[:, :, 4:24, 4:24], 1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+MODELS = {"mlp5": (MLP5, 575102), "lenet5": (LeNet5, 44426), "mlp1": (MLP1, 814090), "mlp2": (MLP2, 1470474)}
 
 
 def glorot_(model):
