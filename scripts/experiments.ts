@@ -15,7 +15,7 @@ import { SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../experiments/lib/errors.ts';
 import { RESULTS_DIR, runExperiments } from '../experiments/lib/runner.ts';
-import type { BackendName } from '../experiments/lib/backend.ts';
+import type { BackendInfo, BackendName } from '../experiments/lib/backend.ts';
 import type { Results } from '../experiments/lib/results.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
@@ -54,6 +54,14 @@ function parseArguments() {
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
+
+/** ', products on OpenBLAS 0.3.21', or on wasm without it (and not --no-blas) a hint that it would train faster. */
+function blasNote(backend: BackendInfo, blasWanted: boolean): string {
+  if (backend.blas !== null) return `, products on ${backend.blas.split(' ', 2).join(' ')}`;
+  return backend.name === 'wasm' && blasWanted
+    ? ' (no OpenBLAS: install libopenblas0 to train 2–3× faster, see README "Backends")'
+    : '';
+}
 
 function summaryTable(results: Results[]): string {
   const rows = [['experiment', 'run', 'accuracy', 'train s/epoch', 'p50 µs', 'size KB', 'params']];
@@ -96,7 +104,7 @@ async function main(): Promise<void> {
       onSkip: (d, reason) => console.log(`${d.id}: ${reason}`),
       onExperimentStart: (d, reason, backend) =>
         console.log(
-          `${d.id}: running (${reason}) on ${backend.name} ${backend.version}${backend.threads > 1 ? `, ${backend.threads} threads` : ''}${backend.blas !== null ? `, products on ${backend.blas.split(' ', 2).join(' ')}` : ''}${args.quick ? ', quick subset' : ''}`,
+          `${d.id}: running (${reason}) on ${backend.name} ${backend.version}${backend.threads > 1 ? `, ${backend.threads} threads` : ''}${blasNote(backend, args.blas)}${args.quick ? ', quick subset' : ''}`,
         ),
       onTrialStart: (t) =>
         console.log(`  [${t.index}/${t.total}] ${t.runKey} seed ${t.seed}, batch ${t.batchSize}`),

@@ -54,6 +54,9 @@ describe('the experiment runner', () => {
   it('writes a schema-valid result from a --quick run, with a summary table', () => {
     assert.equal(firstRun.code, 0, firstRun.stderr);
     assert.match(firstRun.stdout, /smoke: running \(no results yet\)/);
+    // Products on the system's OpenBLAS where it is installed, said on the start line and in the results.
+    if (results.provenance.blas === null) assert.match(firstRun.stdout, /no OpenBLAS: install libopenblas0/);
+    else assert.match(firstRun.stdout, /smoke: running .* on wasm [\d.]+, products on OpenBLAS \d/);
     assert.match(firstRun.stdout, /experiment\s+run\s+accuracy/);
     assert.equal(results.provenance.quick, true);
     assert.deepEqual(
@@ -122,7 +125,11 @@ describe('the experiment runner', () => {
   });
 
   it('leaves the earlier results byte-identical when a run fails on bad data', async () => {
-    await cli(['--quick', '--results-dir', resultsDir, '--force']);
+    // --no-blas: this earlier run's products stay on XNNPACK, and its results say so.
+    const xnnpack = await cli(['--quick', '--results-dir', resultsDir, '--force', '--no-blas']);
+    assert.equal(xnnpack.code, 0, xnnpack.stderr);
+    assert.doesNotMatch(xnnpack.stdout, /OpenBLAS|libopenblas/);
+    assert.equal((await readResults(file)).provenance.blas, null);
     const earlier = await readFile(file);
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bad-mnist-'));
     for (const name of await readdir(defaultDataDir()))
