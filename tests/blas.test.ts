@@ -79,6 +79,7 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
     { title: 'batched matrices', a: [3, 6, 5], b: [3, 5, 4] },
     { title: 'a batch times one matrix', a: [2, 6, 5], b: [5, 4] },
     { title: 'one matrix times a batch', a: [6, 5], b: [2, 5, 4] },
+    { title: 'batch axes of different ranks, broadcast', a: [1, 1, 6, 5], b: [3, 5, 4] },
     { title: 'batched rows', a: [3, 1, 9], b: [3, 9, 4], sgemv: true },
   ];
   const stored = (shape: number[], transposed: boolean) =>

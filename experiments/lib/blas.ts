@@ -122,7 +122,7 @@ function openLibrary(): Blas | Error {
           sgemv(ROW_MAJOR, transposeA ? TRANS : NO_TRANS, m, n, alpha, a, lda, x, 1, beta, y, 1),
       };
     } catch (error) {
-      failures.push(firstLine(error));
+      failures.push(`${name}: ${firstLine(error)}`);
     }
   }
   return new Error(`OpenBLAS cannot be loaded (${failures.join('; ')})`);
@@ -244,7 +244,11 @@ function blasProduct(
   if (b.shape[rankB - (transposeB ? 1 : 2)] !== k) return undefined;
   if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.reduce((p, s) => p * s, 1) !== n))
     return undefined;
-  const outer = batchA >= batchB ? outerA : outerB;
+  // The broadcast batch shape, e.g. [1, 1] with [3] → [1, 3]: as tfjs's, with one side all ones or both equal.
+  const rank = Math.max(outerA.length, outerB.length);
+  const outer = Array.from({ length: rank }, (_, i) =>
+    Math.max(outerA[outerA.length - rank + i] ?? 1, outerB[outerB.length - rank + i] ?? 1),
+  );
   const batch = Math.max(batchA, batchB);
   const out = backend.makeOutput([...outer, m, n], 'float32');
   if (m * n === 0) return out;
