@@ -6,6 +6,7 @@ import { loadBlas, nativeProducts, type Blas } from '../experiments/lib/blas.ts'
 import { selectBackend } from '../experiments/lib/backend.ts';
 import { registerWasmKernels } from '../experiments/lib/wasm-kernels.ts';
 import { requireBlas, skipWithoutBlas } from './helpers/blas.ts';
+import { assertClose } from './helpers/close.ts';
 
 /** The loaded BLAS with its calls counted, so a test can tell which path a product took. */
 function countingBlas(blas: Blas): { blas: Blas; calls: { sgemm: number; sgemv: number } } {
@@ -40,19 +41,6 @@ function withProducts(
     return { values, shape };
   } finally {
     nativeProducts.blas = undefined;
-  }
-}
-
-/** Every element within `tolerance` × the largest magnitude of `expected` (float32 sums in another order). */
-function assertClose(actual: Float32Array, expected: Float32Array, tolerance: number): void {
-  assert.equal(actual.length, expected.length);
-  let scale = 0;
-  for (const value of expected) scale = Math.max(scale, Math.abs(value));
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(
-      Math.abs(actual[i]! - expected[i]!) <= tolerance * scale,
-      `element ${i}: ${actual[i]} against ${expected[i]} (scale ${scale})`,
-    );
   }
 }
 
@@ -97,7 +85,7 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
           assert.equal(tf.engine().backend.numDataIds(), dataIds, 'no backend data left behind');
           const expected = withProducts(undefined, product);
           assert.deepEqual(actual.shape, expected.shape);
-          assertClose(actual.values, expected.values, 1e-5);
+          assertClose(actual.values, expected.values, 1e-5, 'product');
           const matrices = Math.max(...[c.a, c.b].map((s) => s.slice(0, -2).reduce((p, x) => p * x, 1)));
           assert.deepEqual(calls, c.sgemv ? { sgemm: 0, sgemv: matrices } : { sgemm: matrices, sgemv: 0 });
           tf.dispose([a, b]);
@@ -116,7 +104,7 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
         const product = () => tf.fused.matMul({ a, b, bias, activation });
         const actual = withProducts(blas, product);
         const expected = withProducts(undefined, product);
-        assertClose(actual.values, expected.values, 1e-6);
+        assertClose(actual.values, expected.values, 1e-6, 'fused product');
         assert.equal(calls.sgemm + calls.sgemv, 1);
         if (activation === 'relu')
           assert.ok(actual.values.some((v) => v === 0) && actual.values.every((v) => v >= 0));
@@ -130,7 +118,12 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
     const a = tf.randomUniform([20, 30], -1, 1, 'float32', 6);
     const b = tf.randomUniform([40, 20], -1, 1, 'float32', 7);
     const product = () => tf.fused.matMul({ a, b, transposeA: true, transposeB: true, activation: 'relu' });
-    assertClose(withProducts(blas, product).values, withProducts(undefined, product).values, 1e-6);
+    assertClose(
+      withProducts(blas, product).values,
+      withProducts(undefined, product).values,
+      1e-6,
+      'fused product',
+    );
     assert.equal(calls.sgemm, 1);
     tf.dispose([a, b]);
   });
@@ -156,7 +149,7 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
       const actual = withProducts(blas, sum);
       const expected = withProducts(undefined, sum);
       assert.deepEqual(actual.shape, expected.shape);
-      assertClose(actual.values, expected.values, 1e-5);
+      assertClose(actual.values, expected.values, 1e-5, 'sum');
       assert.deepEqual(calls, { sgemm: 0, sgemv: c.blas ? 1 : 0 });
       x.dispose();
     });
@@ -180,7 +173,7 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
     const a = tf.randomUniform([8, 6], -1, 1, 'float32', 8);
     const b = tf.randomUniform([6, 4], -1, 1, 'float32', 9);
     const elu = () => tf.fused.matMul({ a, b, activation: 'elu' });
-    assertClose(withProducts(blas, elu).values, withProducts(undefined, elu).values, 0);
+    assertClose(withProducts(blas, elu).values, withProducts(undefined, elu).values, 0, 'elu product');
     const ai = tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32');
     nativeProducts.blas = blas;
     // wasm's own message: the int32 product reached its kernel untouched.
@@ -196,7 +189,12 @@ describe('OpenBLAS products on wasm', { skip: skipWithoutBlas }, () => {
     const a = tf.randomUniform([2048, 256], -1, 1, 'float32', 11);
     const b = tf.randomUniform([256, 4096], -1, 1, 'float32', 12);
     const product = () => tf.matMul(a, b);
-    assertClose(withProducts(blas, product).values, withProducts(undefined, product).values, 1e-5);
+    assertClose(
+      withProducts(blas, product).values,
+      withProducts(undefined, product).values,
+      1e-5,
+      'large product',
+    );
     tf.dispose([a, b]);
   });
 

@@ -9,6 +9,7 @@ import {
   registerWasmKernels,
   TANH_GRAD,
 } from '../experiments/lib/wasm-kernels.ts';
+import { assertClose } from './helpers/close.ts';
 
 /** Seeded values in [-1, 1) (mulberry32), so both backends see identical inputs. */
 function randomValues(size: number, seed: number): Float32Array {
@@ -38,25 +39,6 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
 async function on<T>(backend: 'cpu' | 'wasm', compute: () => T): Promise<T> {
   await tf.setBackend(backend);
   return compute();
-}
-
-/** Every element within `tolerance` × the largest magnitude in `expected` (float32 sums reorder). */
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tolerance: number,
-  what: string,
-): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const difference = Math.abs(actual[i]! - expected[i]!);
-    assert.ok(
-      difference <= tolerance * scale,
-      `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`,
-    );
-  }
 }
 
 before(async () => {
