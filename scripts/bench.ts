@@ -11,7 +11,7 @@
  *   --plain                the path before the kernel speed-ups, for comparison (implies wasm): tfjs's
  *                          own kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
  *                          and batch-1 inference through model.predict; the training step's forward
- *                          pass (experiments/lib/forward.ts) is the engine's in both
+ *                          pass (experiments/lib/engine/forward.ts) is the engine's in both
  *   --profile              also print, per model, where a training step's time goes, kernel by kernel
  *   --json                 print one JSON object as the last line
  *
@@ -20,16 +20,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { selectBackend, type BackendName } from '../experiments/lib/backend.ts';
-import { loadMnist, normalise } from '../experiments/lib/dataset.ts';
-import { UsageError } from '../experiments/lib/errors.ts';
-import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/flops.ts';
-import { measureBatch1 } from '../experiments/lib/latency.ts';
-import { adam } from '../experiments/lib/runner.ts';
-import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/models.ts';
-import { median } from '../experiments/lib/stats.ts';
-import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/train.ts';
-import { registerMissingWasmKernels } from '../experiments/lib/wasm-kernels.ts';
+import { selectBackend, type BackendName } from '../experiments/lib/backend/select.ts';
+import { loadMnist, normalise } from '../experiments/lib/engine/dataset.ts';
+import { UsageError } from '../experiments/lib/contract/errors.ts';
+import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/engine/flops.ts';
+import { measureBatch1 } from '../experiments/lib/engine/latency.ts';
+import { adam } from '../experiments/lib/runner/runner.ts';
+import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/engine/models.ts';
+import { median } from '../experiments/lib/engine/stats.ts';
+import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/engine/train.ts';
+import { registerMissingWasmKernels } from '../experiments/lib/backend/wasm/kernels.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
 const BATCH = 64;

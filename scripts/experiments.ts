@@ -13,10 +13,10 @@
  */
 import { SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../experiments/lib/errors.ts';
-import { RESULTS_DIR, runExperiments } from '../experiments/lib/runner.ts';
-import type { BackendInfo, BackendName } from '../experiments/lib/backend.ts';
-import type { Results } from '../experiments/lib/results.ts';
+import { UsageError } from '../experiments/lib/contract/errors.ts';
+import { RESULTS_DIR, runExperiments } from '../experiments/lib/runner/runner.ts';
+import type { BackendInfo, BackendName } from '../experiments/lib/backend/select.ts';
+import type { Results } from '../experiments/lib/contract/results.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;

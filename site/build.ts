@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Eleventy from '@11ty/eleventy';
-import { ResultsError } from '../experiments/lib/errors.ts';
+import { ResultsError } from '../experiments/lib/contract/errors.ts';
 import { ClaimError, ContentError } from './errors.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { setBuildOptions } from './options.ts';

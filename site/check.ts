@@ -5,7 +5,7 @@
  * post's path and line, e.g. `content/posts/x.md:42: unknown run 'lenet6' in experiment 'mlp-vs-lenet' (known: mlp5, lenet5)`.
  */
 import { readFile } from 'node:fs/promises';
-import type { Results } from '../experiments/lib/results.ts';
+import type { Results } from '../experiments/lib/contract/results.ts';
 import { checkClaims } from './claims.ts';
 import { ContentError } from './errors.ts';
 import type { EleventyConfig } from './eleventy.ts';

@@ -8,7 +8,7 @@
  * `and`/`&&`, `or`/`||`; parentheses. A reference stands for the metric's value, the mean for a Stat.
  */
 import jsep from 'jsep';
-import type { Results } from '../experiments/lib/results.ts';
+import type { Results } from '../experiments/lib/contract/results.ts';
 import { ClaimError, ContentError } from './errors.ts';
 import { lookup } from './results.ts';
 

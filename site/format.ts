@@ -5,7 +5,7 @@
  * Rounding: three significant figures with trailing zeros dropped (`2.30 MB` reads `2.3 MB`), except
  * counts (exact, thousands separators) and accuracy (one decimal of a percent).
  */
-import type { MetricName } from '../experiments/lib/results.ts';
+import type { MetricName } from '../experiments/lib/contract/results.ts';
 
 /** The kinds of quantity the metrics hold, each with its own unit ladder. */
 export type Quantity =

@@ -4,7 +4,7 @@
  */
 import yaml from 'js-yaml';
 import { z } from 'zod';
-import { formatPath } from '../experiments/lib/errors.ts';
+import { formatPath } from '../experiments/lib/contract/errors.ts';
 import { ContentError } from './errors.ts';
 
 export const PostFrontMatter = z

@@ -5,7 +5,7 @@
  * Figures are stored in this project's units and keyed by the metric of ours they compare with, so
  * they format like ours: sizes in bytes (the published MB × 10⁶), accuracy as a fraction, carbon in grams.
  */
-import type { MetricName } from '../experiments/lib/results.ts';
+import type { MetricName } from '../experiments/lib/contract/results.ts';
 
 export const ORIGINAL_REPOSITORY = 'https://github.com/gouherdanish/mnist_classification';
 

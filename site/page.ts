@@ -3,7 +3,7 @@
  * experiment (front matter `experiment`) and the global results. Shared by the site's and the
  * charts' shortcodes.
  */
-import type { Results } from '../experiments/lib/results.ts';
+import type { Results } from '../experiments/lib/contract/results.ts';
 import { ContentError } from './errors.ts';
 import { getExperiment, type ResultsData, type Where } from './results.ts';
 

@@ -5,8 +5,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readResults, type MetricName, type Results, type Run } from '../experiments/lib/results.ts';
-import { ResultsError } from '../experiments/lib/errors.ts';
+import { readResults, type MetricName, type Results, type Run } from '../experiments/lib/contract/results.ts';
+import { ResultsError } from '../experiments/lib/contract/errors.ts';
 import { ContentError } from './errors.ts';
 import { METRIC_NAMES, isMetricName } from './format.ts';
 

@@ -15,7 +15,7 @@
  * Run keys refer to the page's experiment (front matter `experiment`). SITE_SHORTCODES lists the
  * argument kinds so the build-time pre-pass (check.ts) can validate every call with its line.
  */
-import type { Results } from '../experiments/lib/results.ts';
+import type { Results } from '../experiments/lib/contract/results.ts';
 import { ContentError } from './errors.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import {

@@ -4,7 +4,7 @@
  *
  * Output is HTML without blank lines, so markdown-it keeps it as one HTML block.
  */
-import type { Results } from '../experiments/lib/results.ts';
+import type { Results } from '../experiments/lib/contract/results.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { co2Html, formatDate, formatMetric, formatSeconds, significant } from './format.ts';
 import { METRIC_TITLES } from './format.ts';

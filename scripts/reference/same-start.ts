@@ -10,11 +10,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../experiments/lib/backend.ts';
-import { loadMnist, normalise } from '../../experiments/lib/dataset.ts';
-import { buildModel, isModelId } from '../../experiments/lib/models.ts';
-import { adam } from '../../experiments/lib/runner.ts';
-import { PIXELS, trainStep } from '../../experiments/lib/train.ts';
+import { selectBackend } from '../../experiments/lib/backend/select.ts';
+import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
+import { buildModel, isModelId } from '../../experiments/lib/engine/models.ts';
+import { adam } from '../../experiments/lib/runner/runner.ts';
+import { PIXELS, trainStep } from '../../experiments/lib/engine/train.ts';
 
 const [id = 'mlp1', stepsText = '843', dir = '/tmp/same-start'] = process.argv.slice(2);
 if (!isModelId(id) || id === 'lenet5') throw new Error(`model: expected mlp1, mlp2 or mlp5, got '${id}'`);

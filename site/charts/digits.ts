@@ -3,7 +3,7 @@
  * on black) encoded as small grayscale PNGs, inlined as data URLs so the page needs no extra files.
  */
 import { encode } from 'fast-png';
-import type { Results, Run } from '../../experiments/lib/results.ts';
+import type { Results, Run } from '../../experiments/lib/contract/results.ts';
 import { escapeHtml } from '../page.ts';
 
 export const DIGIT_SIZE = 28;

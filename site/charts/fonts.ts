@@ -11,7 +11,7 @@ export const CHART_FONT_FAMILY = 'Inter';
 export const CHART_FONT_STACK = `${CHART_FONT_FAMILY}, sans-serif`;
 
 /** Folder of the shipped font files, relative to the repository root: site/assets/fonts. */
-export const FONTS_DIR = fileURLToPath(new URL('../assets/fonts/', import.meta.url));
+export const FONTS_DIR = fileURLToPath(new URL('../assets/fonts', import.meta.url));
 
 /** Font file per (weight, style), relative to FONTS_DIR; the same files fonts.css serves. */
 export const FONT_FILES = {

@@ -2,7 +2,7 @@
  * The chart of one metric over an experiment's runs: bars per model in a comparison, the metric
  * against batch size or against width and depth in a sweep.
  */
-import type { MetricName, Results } from '../../experiments/lib/results.ts';
+import type { MetricName, Results } from '../../experiments/lib/contract/results.ts';
 import { metricName, metricTitle, METRICS, shownValue, valueText } from './metrics.ts';
 import {
   CHART_CONFIG,

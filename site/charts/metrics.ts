@@ -1,9 +1,9 @@
 /**
  * How each run metric is drawn: the unit and direction of its axis, and a run's value in that unit.
- * The keys are exactly the keys of RunMetrics (experiments/lib/results.ts), the names posts use.
+ * The keys are exactly the keys of RunMetrics (experiments/lib/contract/results.ts), the names posts use.
  * Names and value labels come from the site's format.ts, so charts read like the prose.
  */
-import type { MetricName, Run, Stat } from '../../experiments/lib/results.ts';
+import type { MetricName, Run, Stat } from '../../experiments/lib/contract/results.ts';
 import { METRIC_TITLES, formatInterval, formatMetric } from '../format.ts';
 
 export interface MetricDisplay {

@@ -59,7 +59,7 @@ export function accessibleSvg(svg: string, chart: Pick<Chart, 'id' | 'title' | '
 export type ChartRenderer = (chart: Chart) => Promise<string>;
 
 /** Default disk cache of rendered SVGs, relative to the repository root: node_modules/.cache/charts. */
-export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/charts/', import.meta.url));
+export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/charts', import.meta.url));
 
 /**
  * What besides the chart itself decides its SVG: the vega and vega-lite versions, this module and

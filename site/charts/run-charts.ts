@@ -2,7 +2,7 @@
  * Charts of how the runs trained and what they got wrong: training curves, the accuracy-latency
  * trade-off and confusion matrices.
  */
-import type { Results, Run } from '../../experiments/lib/results.ts';
+import type { Results, Run } from '../../experiments/lib/contract/results.ts';
 import { formatMetric, formatPercent, significant } from '../format.ts';
 import { metricTitle, shownValue, valueText } from './metrics.ts';
 import {

@@ -4,7 +4,7 @@
  * are in metric-chart.ts and run-charts.ts.
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { MetricName, Results, Run } from '../../experiments/lib/results.ts';
+import type { MetricName, Results, Run } from '../../experiments/lib/contract/results.ts';
 import { METRICS } from './metrics.ts';
 import { CHART_FONT_STACK } from './fonts.ts';
 

@@ -211,7 +211,7 @@ export function toMnist(image: InkImage): Uint8ClampedArray | null {
 /**
  * Raw MNIST pixels (0–255) → the models' input values, normalised exactly as in training:
  * (pixel / 255 − 0.5) / 0.5 with float32 rounding at each step, so background is −1 and full ink +1.
- * The same arithmetic as experiments/lib/dataset.ts's `normalise`, repeated here because that module
+ * The same arithmetic as experiments/lib/engine/dataset.ts's `normalise`, repeated here because that module
  * reads files with node:fs and cannot be bundled for the browser (a test checks they agree).
  */
 export function normalise(pixels: ArrayLike<number>): Float32Array {

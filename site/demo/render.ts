@@ -3,7 +3,7 @@
  * everything that comes from the results rendered in: the models, the latency the experiments
  * measured, and real MNIST test digits (some of which a model gets wrong). Pure: results in, HTML out.
  */
-import type { Results, Run } from '../../experiments/lib/results.ts';
+import type { Results, Run } from '../../experiments/lib/contract/results.ts';
 import { formatMicroseconds } from '../format.ts';
 import { escapeHtml } from '../page.ts';
 import { getExperiment, type ResultsData, type Where } from '../results.ts';

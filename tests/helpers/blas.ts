@@ -1,4 +1,4 @@
-import { loadBlas, type Blas } from '../../experiments/lib/blas.ts';
+import { loadBlas, type Blas } from '../../experiments/lib/backend/blas/blas.ts';
 
 const loaded = loadBlas();
 

@@ -1,13 +1,13 @@
 /**
  * Development stand-ins for the experiments' saved models, for the demo's browser test when the real
- * trained models are not there: the same architectures (experiments/lib/models.ts, untrained: training
+ * trained models are not there: the same architectures (experiments/lib/engine/models.ts, untrained: training
  * in pure-JavaScript tfjs takes minutes), saved in the format the engine writes (TensorFlow.js layers:
  * model.json + weights.bin), with the Node predictions the browser must reproduce.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { normalise, type Mnist } from '../../experiments/lib/dataset.ts';
+import { normalise, type Mnist } from '../../experiments/lib/engine/dataset.ts';
 
 const PIXELS = 28 * 28;
 

@@ -1,0 +1,128 @@
+/**
+ * Chooses the TensorFlow.js backend experiments run on, on the one tfjs instance
+ * (`@tensorflow/tfjs`) that every other module imports.
+ *
+ * 'auto' takes the fastest that loads: the native 'tensorflow' backend of `@tensorflow/tfjs-node`
+ * (an optional dependency whose install downloads libtensorflow, so it is often absent), then
+ * 'wasm' from `@tensorflow/tfjs-backend-wasm` with the kernels of ./wasm-kernels.ts added and its
+ * matrix products on the system's OpenBLAS when that is installed (./blas.ts), then the
+ * plain JavaScript 'cpu' backend, the slowest (LeNet-5 trains about 100 times slower than on wasm).
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { type Blas, loadBlas, nativeProducts } from './blas/blas.ts';
+import { firstLine, UsageError } from '../contract/errors.ts';
+import { registerWasmKernels } from './wasm/kernels.ts';
+import { getThreadsCount, registerWasm } from './wasm/threads.ts';
+
+/** tfjs's own backend names; 'tensorflow' is the native backend of `@tensorflow/tfjs-node`. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** The backend in use. e.g. `{ name: 'wasm', version: '4.22.0', tfjs: '4.22.0', threads: 1, blas: null }` */
+export interface BackendInfo {
+  name: BackendName;
+  /** Version of the npm package that provides the backend, from its package.json. */
+  version: string;
+  /** Version of `@tensorflow/tfjs`, from its package.json. */
+  tfjs: string;
+  /**
+   * Threads computing kernels: on wasm, 1 (tfjs's build for Node) or the count asked for with the
+   * threaded build (./wasm-threads.ts); on cpu, 1; on tensorflow, those libtensorflow chooses (0 here).
+   */
+  threads: number;
+  /**
+   * On wasm, the native BLAS its float32 matrix products run on (./blas.ts), e.g.
+   * 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64' (one thread); null
+   * when they run on XNNPACK (no OpenBLAS installed, `blas: false`, or another backend).
+   */
+  blas: string | null;
+}
+
+export interface BackendOptions {
+  /** Threads for the wasm backend (default 1, the single-threaded build); ignored by the others. */
+  threads?: number;
+  /** On wasm, run matrix products on the system's OpenBLAS when it loads (default true). */
+  blas?: boolean;
+}
+
+const PACKAGES: Record<BackendName, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+const require = createRequire(import.meta.url);
+
+/** The threaded wasm build sizes XNNPACK's pool to at most 4 threads (see ./wasm-threads.ts). */
+export const MAX_THREADS = 4;
+
+/**
+ * Makes `requested` the active tfjs backend and describes it. 'auto' tries tensorflow, wasm and
+ * cpu in that order. A named backend that cannot be loaded, or an unknown name (the value may come
+ * straight from the command line), throws a `UsageError` whose message is one line.
+ * Calling it again, with the same or another name, is fine.
+ */
+export async function selectBackend(
+  requested: BackendName | 'auto' = 'auto',
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new UsageError(
+      `threads: expected an integer from 1 to ${MAX_THREADS}, got ${String(options.threads)}`,
+    );
+  }
+  if (requested === 'auto') {
+    for (const name of BACKEND_NAMES) {
+      try {
+        return await activate(name, threads, options.blas ?? true);
+      } catch {
+        continue;
+      }
+    }
+    throw new UsageError(`no TensorFlow.js backend could be loaded (tried ${BACKEND_NAMES.join(', ')})`);
+  }
+  if (!BACKEND_NAMES.includes(requested)) {
+    throw new UsageError(`unknown backend '${String(requested)}' (known: auto, ${BACKEND_NAMES.join(', ')})`);
+  }
+  try {
+    return await activate(requested, threads, options.blas ?? true);
+  } catch (error) {
+    throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
+  }
+}
+
+async function activate(name: BackendName, threads: number, useBlas: boolean): Promise<BackendInfo> {
+  if (name !== 'cpu') {
+    // Importing the package registers its backend; tfjs itself bundles cpu. A specifier held in a
+    // variable also keeps the type checker from requiring the optional tfjs-node to be installed.
+    await import(PACKAGES[name]);
+  }
+  let blas: Blas | undefined;
+  if (name === 'wasm') {
+    registerWasm(threads);
+    registerWasmKernels();
+    const loaded = useBlas ? loadBlas() : undefined;
+    blas = loaded instanceof Error ? undefined : loaded;
+  }
+  nativeProducts.blas = blas;
+  // tfjs's setBackend logs and returns false, rather than throwing, when a backend fails to start.
+  if (!(await tf.setBackend(name))) {
+    throw new Error(`tf.setBackend('${name}') failed`);
+  }
+  await tf.ready();
+  return {
+    name,
+    version: packageVersion(PACKAGES[name]),
+    tfjs: packageVersion('@tensorflow/tfjs'),
+    threads: name === 'wasm' ? getThreadsCount() : name === 'cpu' ? 1 : 0,
+    blas: blas?.description ?? null,
+  };
+}
+
+function packageVersion(packageName: string): string {
+  const manifest = require(`${packageName}/package.json`) as { version: string };
+  return manifest.version;
+}

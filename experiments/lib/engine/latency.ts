@@ -1,0 +1,115 @@
+/**
+ * Inference timing. The headline figure is true single-sample latency: batch 1, after warm-up, each call
+ * timed end to end (tensor from pixels, predict, read the logits back), reported as percentiles in µs.
+ * The original's figure (batch-64 time ÷ 64) is kept, labelled as amortised, with large-batch throughput.
+ * At batch 1 a Sequential model's forward pass runs as its layers' own `call`s in one tidy (`forward`):
+ * the same operations as `model.predict`, so the same logits, without LayersModel's per-call graph
+ * bookkeeping (feed dictionaries, topological execution, input checks), about a third of mlp5's
+ * batch-1 time on wasm. The batched figures keep `predict`, which splits a batch into runs of 32.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE } from './models.ts';
+import type { LatencyStats } from '../contract/results.ts';
+import { median, percentile } from './stats.ts';
+import { PIXELS, systemClock, type Clock, type LabelledImages } from './train.ts';
+
+export interface LatencyOptions {
+  warmupCalls: number;
+  timedCalls: number;
+  clock?: Clock;
+  /** 'forward' (the default) or plain 'predict', for comparison; both give the same logits. */
+  path?: 'forward' | 'predict';
+}
+
+/**
+ * The model's logits for `x`, computed as `model.predict(x)` computes them. For a Sequential model
+ * (a chain of single-input layers) each layer's `call` is applied in turn, in inference mode; any
+ * other model goes through `predict`. The caller disposes the result.
+ */
+export function forward(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  if (model.getClassName() !== 'Sequential') return model.predict(x) as tf.Tensor;
+  return tf.tidy(() => {
+    let output = x;
+    for (const layer of model.layers) output = layer.call(output, {}) as tf.Tensor;
+    return output;
+  });
+}
+
+const predict = (model: tf.LayersModel, x: tf.Tensor) => model.predict(x) as tf.Tensor;
+
+function timePredict(
+  model: tf.LayersModel,
+  run: (model: tf.LayersModel, x: tf.Tensor) => tf.Tensor,
+  images: Float32Array,
+  start: number,
+  size: number,
+  clock: Clock,
+): number {
+  const begin = clock.wallSeconds();
+  const x = tf.tensor4d(images.subarray(start * PIXELS, (start + size) * PIXELS), [
+    size,
+    IMAGE_SIZE,
+    IMAGE_SIZE,
+    1,
+  ]);
+  const y = run(model, x);
+  y.dataSync();
+  const seconds = clock.wallSeconds() - begin;
+  tf.dispose([x, y]);
+  return seconds;
+}
+
+/** Batch-1 latency over `timedCalls` calls cycling through the first test images. */
+export function measureBatch1(
+  model: tf.LayersModel,
+  set: LabelledImages,
+  options: LatencyOptions,
+): LatencyStats {
+  const clock = options.clock ?? systemClock;
+  const pool = Math.min(set.count, 100);
+  const run = options.path === 'predict' ? predict : forward;
+  for (let i = 0; i < options.warmupCalls; i++) timePredict(model, run, set.images, i % pool, 1, clock);
+  const micros: number[] = [];
+  for (let i = 0; i < options.timedCalls; i++)
+    micros.push(timePredict(model, run, set.images, i % pool, 1, clock) * 1e6);
+  return {
+    calls: micros.length,
+    p50Us: percentile(micros, 50),
+    p90Us: percentile(micros, 90),
+    p99Us: percentile(micros, 99),
+    meanUs: micros.reduce((a, b) => a + b, 0) / micros.length,
+  };
+}
+
+/** The original's method: each full batch of `batchSize` timed and divided by its length; median, µs. */
+export function measureAmortised(
+  model: tf.LayersModel,
+  set: LabelledImages,
+  batchSize = 64,
+  clock = systemClock,
+): number {
+  timePredict(model, predict, set.images, 0, Math.min(batchSize, set.count), clock);
+  const perSample: number[] = [];
+  for (let start = 0; start + batchSize <= set.count; start += batchSize) {
+    perSample.push((timePredict(model, predict, set.images, start, batchSize, clock) / batchSize) * 1e6);
+  }
+  return median(perSample);
+}
+
+/** Images per second at a large batch over the whole set. */
+export function measureThroughput(
+  model: tf.LayersModel,
+  set: LabelledImages,
+  batchSize = 1000,
+  clock = systemClock,
+): { batchSize: number; imagesPerSecond: number } {
+  const size = Math.min(batchSize, set.count);
+  timePredict(model, predict, set.images, 0, size, clock);
+  let seconds = 0;
+  let images = 0;
+  for (let start = 0; start + size <= set.count; start += size) {
+    seconds += timePredict(model, predict, set.images, start, size, clock);
+    images += size;
+  }
+  return { batchSize: size, imagesPerSecond: images / seconds };
+}

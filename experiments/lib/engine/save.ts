@@ -1,0 +1,59 @@
+/**
+ * Saving models in TensorFlow.js layers format (model.json + one weights file) and measuring their
+ * size on disk. Written through tf.io.withSaveHandler because plain Node has no file:// handler
+ * without tfjs-node.
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { writeFileAtomic } from '../runner/files.ts';
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** The files of a saved model: model.json text and the weights' bytes. */
+export interface SavedFiles {
+  modelJson: string;
+  weights: Uint8Array;
+}
+
+/** Serialises `model` as the files `model.save` would write; `includeOptimizer` adds Adam's state. */
+export async function serialiseModel(model: tf.LayersModel, includeOptimizer = false): Promise<SavedFiles> {
+  let files: SavedFiles | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData;
+      const buffers = weightData === undefined ? [] : Array.isArray(weightData) ? weightData : [weightData];
+      const weights = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+      let offset = 0;
+      for (const buffer of buffers) {
+        weights.set(new Uint8Array(buffer), offset);
+        offset += buffer.byteLength;
+      }
+      const modelJson = JSON.stringify({
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+      });
+      files = { modelJson, weights };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+    { includeOptimizer },
+  );
+  return files!;
+}
+
+/** Size on disk of the saved files, bytes. */
+export function sizeOnDisk(files: SavedFiles): number {
+  return Buffer.byteLength(files.modelJson) + files.weights.byteLength;
+}
+
+/** Writes model.json and weights.bin into `dir`, each atomically. */
+export async function writeModelFiles(dir: string, files: SavedFiles): Promise<void> {
+  await writeFileAtomic(path.join(dir, WEIGHTS_FILE), files.weights);
+  await writeFileAtomic(path.join(dir, 'model.json'), files.modelJson);
+}
+
+/** The module's operations under one name, for callers that read better as `save.serialise(model)`. */
+export const save = { serialise: serialiseModel, sizeOnDisk, write: writeModelFiles };

@@ -1,0 +1,257 @@
+/**
+ * The training loop: Adam on softmax cross-entropy over logits, shuffled mini-batches (seeded), the last
+ * smaller batch kept (as PyTorch's DataLoader does). A custom loop rather than `model.fit()`: it times each
+ * epoch's training alone, builds batches into one reused buffer, and stops at the first non-finite loss.
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { gatherRows, shuffleInPlace } from './dataset.ts';
+import { DivergenceError } from '../contract/errors.ts';
+import { applyForTraining } from './forward.ts';
+import { IMAGE_SIZE, NUM_CLASSES } from './models.ts';
+import type { EpochLog } from '../contract/results.ts';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernel-names.ts';
+
+export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+
+/** Normalised images (N×784, [-1, 1]) with their labels. */
+export interface LabelledImages {
+  images: Float32Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  samplesPerSecond: number;
+}
+
+/** Monotonic clock in seconds plus process CPU seconds; replaceable in tests. */
+export interface Clock {
+  wallSeconds(): number;
+  cpuSeconds(): number;
+}
+
+export const systemClock: Clock = {
+  wallSeconds: () => Number(process.hrtime.bigint()) / 1e9,
+  cpuSeconds: () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  },
+};
+
+export interface TrainOptions {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  train: LabelledImages;
+  validation: LabelledImages;
+  batchSize: number;
+  epochs: number;
+  /** Seeds the per-epoch shuffles. */
+  seed: number;
+  /** Names the run in a DivergenceError. */
+  name: string;
+  onBatch?: (progress: BatchProgress) => void;
+  onEpochEnd?: (log: EpochLog) => void;
+  clock?: Clock;
+}
+
+/** Mean cross-entropy and accuracy of `model` on a labelled set, in batches. */
+export function evaluate(
+  model: tf.LayersModel,
+  set: LabelledImages,
+  batchSize = 1000,
+): { loss: number; accuracy: number; predicted: Uint8Array; confidence: Float32Array } {
+  const predicted = new Uint8Array(set.count);
+  const confidence = new Float32Array(set.count);
+  let lossSum = 0;
+  for (let start = 0; start < set.count; start += batchSize) {
+    const size = Math.min(batchSize, set.count - start);
+    const [losses, probabilities] = tf.tidy(() => {
+      const xs = tf.tensor4d(set.images.subarray(start * PIXELS, (start + size) * PIXELS), [
+        size,
+        IMAGE_SIZE,
+        IMAGE_SIZE,
+        1,
+      ]);
+      const labels = tf.oneHot(
+        tf.tensor1d(Int32Array.from(set.labels.subarray(start, start + size)), 'int32'),
+        NUM_CLASSES,
+      );
+      const logits = model.predict(xs) as tf.Tensor2D;
+      return [
+        tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE),
+        tf.softmax(logits),
+      ];
+    });
+    const lossValues = losses.dataSync();
+    const probs = probabilities.dataSync();
+    tf.dispose([losses, probabilities]);
+    for (let i = 0; i < size; i++) {
+      lossSum += lossValues[i]!;
+      let best = 0;
+      for (let c = 1; c < NUM_CLASSES; c++)
+        if (probs[i * NUM_CLASSES + c]! > probs[i * NUM_CLASSES + best]!) best = c;
+      predicted[start + i] = best;
+      confidence[start + i] = probs[i * NUM_CLASSES + best]!;
+    }
+  }
+  let correct = 0;
+  for (let i = 0; i < set.count; i++) if (predicted[i] === set.labels[i]) correct++;
+  return { loss: lossSum / set.count, accuracy: correct / set.count, predicted, confidence };
+}
+
+/** The Adam state AdamOptimizer keeps in private fields (tfjs-core 4.22), which the fused update reads and writes. */
+interface AdamState {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  incrementIterations(): void;
+}
+
+/**
+ * `optimizer.applyGradients(gradients)`, except that for an AdamOptimizer on a backend with the
+ * `AdamUpdate` kernel (backend/wasm) each variable is updated by that one kernel rather than by
+ * eleven element-wise ones. It keeps the optimizer's state exactly as tfjs-core 4.22's
+ * `AdamOptimizer.applyGradients` does (moment variables named `<variable>/m` and `/v`, `accBeta1`,
+ * `accBeta2`, the iteration count), so saving and restoring the optimizer work unchanged.
+ */
+export function applyGradients(optimizer: tf.Optimizer, gradients: tf.NamedTensorMap): void {
+  // Not `instanceof tf.AdamOptimizer`: tfjs's Optimizer answers instanceof by duck typing, true for any optimizer.
+  if (optimizer.getClassName() !== 'Adam' || tf.getKernel(ADAM_UPDATE, tf.getBackend()) === undefined) {
+    optimizer.applyGradients(gradients);
+    return;
+  }
+  const adam = optimizer as unknown as AdamState;
+  const attrs: AdamUpdateAttrs = {
+    learningRate: adam.learningRate,
+    beta1: adam.beta1,
+    beta2: adam.beta2,
+    epsilon: adam.epsilon,
+  };
+  tf.tidy(() => {
+    Object.keys(gradients).forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      adam.accumulatedFirstMoment[i] ??= {
+        originalName: `${name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      adam.accumulatedSecondMoment[i] ??= {
+        originalName: `${name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      const gradient = gradients[name];
+      if (gradient == null) return;
+      const firstMoment = adam.accumulatedFirstMoment[i].variable;
+      const secondMoment = adam.accumulatedSecondMoment[i].variable;
+      const [newValue, newFirst, newSecond] = tf
+        .engine()
+        .runKernel(
+          ADAM_UPDATE,
+          { value, gradient, firstMoment, secondMoment, accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+      firstMoment.assign(newFirst!);
+      secondMoment.assign(newSecond!);
+      value.assign(newValue!);
+    });
+    adam.accBeta1.assign(tf.mul(adam.accBeta1, adam.beta1));
+    adam.accBeta2.assign(tf.mul(adam.accBeta2, adam.beta2));
+  });
+  adam.incrementIterations();
+}
+
+/**
+ * One training step on the first `size` images of `images` (N×784) and labels of `labelIds`: Adam on
+ * the mean softmax cross-entropy. Returns the batch's loss and its count of correct predictions (made
+ * before the update), which the caller disposes.
+ */
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  images: Float32Array,
+  labelIds: Int32Array,
+  size: number,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(images.subarray(0, size * PIXELS), [size, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    const ids = tf.tensor1d(labelIds.subarray(0, size), 'int32');
+    const labels = tf.oneHot(ids, NUM_CLASSES);
+    let correct: tf.Scalar | undefined;
+    const { value: loss, grads } = optimizer.computeGradients(() => {
+      const logits = applyForTraining(model, xs) as tf.Tensor2D;
+      correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), ids), 'int32')));
+      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    });
+    applyGradients(optimizer, grads);
+    return { loss, correct: correct! };
+  });
+}
+
+/** Trains `model` in place and returns one log per epoch. Throws DivergenceError on a non-finite loss. */
+export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
+  const { model, optimizer, train, batchSize, epochs, clock = systemClock } = options;
+  const random = seedrandom(`shuffle-${options.seed}`);
+  const order = Int32Array.from({ length: train.count }, (_, i) => i);
+  const batches = Math.ceil(train.count / batchSize);
+  const xBuffer = new Float32Array(batchSize * PIXELS);
+  const yBuffer = new Int32Array(batchSize);
+  const logs: EpochLog[] = [];
+
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    shuffleInPlace(order, random);
+    let lossSum = 0;
+    let correctSum = 0;
+    const wallStart = clock.wallSeconds();
+    const cpuStart = clock.cpuSeconds();
+    for (let batch = 0; batch < batches; batch++) {
+      const start = batch * batchSize;
+      const end = Math.min(start + batchSize, train.count);
+      const size = end - start;
+      gatherRows(train.images, PIXELS, order, start, end, xBuffer);
+      for (let i = 0; i < size; i++) yBuffer[i] = train.labels[order[start + i]!]!;
+
+      const { loss, correct } = trainStep(model, optimizer, xBuffer, yBuffer, size);
+      const lossValue = loss.dataSync()[0]!;
+      correctSum += correct.dataSync()[0]!;
+      tf.dispose([loss, correct]);
+      if (!Number.isFinite(lossValue))
+        throw new DivergenceError(options.name, options.seed, epoch, batch + 1, lossValue);
+      lossSum += lossValue * size;
+      options.onBatch?.({
+        epoch,
+        batch: batch + 1,
+        batches,
+        loss: lossSum / end,
+        samplesPerSecond: end / Math.max(1e-9, clock.wallSeconds() - wallStart),
+      });
+    }
+    const trainSeconds = clock.wallSeconds() - wallStart;
+    const cpuSeconds = clock.cpuSeconds() - cpuStart;
+    const validation = evaluate(model, options.validation);
+    const log: EpochLog = {
+      epoch,
+      trainLoss: lossSum / train.count,
+      trainAccuracy: correctSum / train.count,
+      valLoss: validation.loss,
+      valAccuracy: validation.accuracy,
+      trainSeconds,
+      cpuSeconds,
+      samplesPerSecond: train.count / trainSeconds,
+    };
+    if (!Number.isFinite(log.valLoss))
+      throw new DivergenceError(options.name, options.seed, epoch, batches, log.valLoss);
+    logs.push(log);
+    options.onEpochEnd?.(log);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return logs;
+}

@@ -1,0 +1,501 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { decode } from 'fast-png';
+import * as fontkit from 'fontkit';
+import type { Results } from '../../experiments/lib/contract/results.ts';
+import { digitPng, galleryHtml, galleryItems } from '../../site/charts/digits.ts';
+import { METRICS, METRIC_NAMES, metricTitle, shownValue, valueText } from '../../site/charts/metrics.ts';
+import charts, { CHART_SHORTCODES } from '../../site/charts/plugin.ts';
+import { accessibleSvg, createChartRenderer } from '../../site/charts/render.ts';
+import { metricChart } from '../../site/charts/metric-chart.ts';
+import { confusionChart, tradeoffChart, trainingCurvesChart } from '../../site/charts/run-charts.ts';
+import { experimentKind, plainDigits } from '../../site/charts/specs.ts';
+import {
+  CHART_FONT_FAMILY,
+  FONTS_DIR,
+  FONT_FILES,
+  createTextMeasurer,
+  truncate,
+  vegaEstimateWidth,
+} from '../../site/charts/text-metrics.ts';
+import type { EleventyConfig } from '../../site/eleventy.ts';
+import { ContentError } from '../../site/errors.ts';
+import { formatInterval, formatMetric } from '../../site/format.ts';
+import { makeResults } from '../fixtures/results-fixture.ts';
+
+// Spec builders return deeply typed Vega-Lite specs; tests read them as plain JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const json = (value: unknown): Json => JSON.parse(JSON.stringify(value));
+
+function openFont(file: string): fontkit.Font {
+  const font = fontkit.openSync(path.join(FONTS_DIR, file));
+  assert.ok('layout' in font);
+  return font;
+}
+
+describe('chart text metrics', () => {
+  const measure = createTextMeasurer();
+  const label = 'Checkpoint size with optimizer state (MB)';
+
+  it('measures a long label differently from vega’s estimate', () => {
+    const measured = measure(label, { fontSize: 13 });
+    const estimate = vegaEstimateWidth({ fontSize: 13 }, label);
+    assert.equal(estimate, Math.floor(0.8 * label.length * 13));
+    assert.ok(Math.abs(measured - estimate) / estimate > 0.15, `measured ${measured}, estimate ${estimate}`);
+  });
+
+  it('matches the sum of the font’s glyph advance widths plus kerning', () => {
+    const font = openFont(FONT_FILES['400-normal']);
+    const advances = font.glyphsForString(label).reduce((sum, glyph) => sum + glyph.advanceWidth, 0);
+    const kerning = font.layout(label).positions.reduce((sum, p, i) => {
+      return sum + p.xAdvance - font.layout(label).glyphs[i]!.advanceWidth;
+    }, 0);
+    const expected = ((advances + kerning) / font.unitsPerEm) * 13;
+    assert.ok(Math.abs(measure(label, { fontSize: 13 }) - expected) < 0.01);
+    // No kerning between repeated letters: exactly n advance widths.
+    const i = font.glyphsForString('i')[0]!.advanceWidth;
+    assert.equal(measure('iiiiiiii', { fontSize: 20 }), ((8 * i) / font.unitsPerEm) * 20);
+  });
+
+  it('uses the bold file for bold text', () => {
+    assert.ok(measure(label, { fontSize: 13, fontWeight: 'bold' }) > measure(label, { fontSize: 13 }));
+    assert.equal(
+      measure(label, { fontSize: 13, fontWeight: 700 }),
+      measure(label, { fontSize: 13, fontWeight: 'bold' }),
+    );
+  });
+
+  it('truncates to a limit with an ellipsis, like vega', () => {
+    const width = (text: string) => measure(text, { fontSize: 13 });
+    const cut = truncate(label, 100, width);
+    assert.ok(cut.endsWith('…'));
+    assert.ok(width(cut) < 100);
+    assert.equal(truncate(label, 0, width), label);
+    assert.equal(truncate('short', 100, width), 'short');
+  });
+
+  it('ships byte-identical copies of the @fontsource/inter files, named in fonts.css', async () => {
+    const css = await readFile(path.join(FONTS_DIR, 'fonts.css'), 'utf8');
+    assert.match(css, new RegExp(`font-family: '${CHART_FONT_FAMILY}'`));
+    assert.match(css, /font-display: swap/);
+    for (const file of Object.values(FONT_FILES)) {
+      const shipped = await readFile(path.join(FONTS_DIR, file));
+      const upstream = await readFile(path.join('node_modules/@fontsource/inter/files', file));
+      assert.ok(shipped.equals(upstream), `${file} differs from @fontsource/inter`);
+      assert.ok(css.includes(`url('./${file}')`), `fonts.css does not serve ${file}`);
+      assert.equal(openFont(file).familyName, CHART_FONT_FAMILY);
+    }
+  });
+});
+
+describe('metric display', () => {
+  it('covers every RunMetrics key', () => {
+    const run = makeResults().runs[0]!;
+    assert.deepEqual([...METRIC_NAMES].sort(), Object.keys(run.metrics).sort());
+  });
+
+  it('puts a fraction on a percent axis with its interval, and a count exactly', () => {
+    const run = makeResults().runs[1]!;
+    const accuracy = shownValue(run, 'accuracy');
+    assert.equal(accuracy.mean, run.metrics.accuracy.mean * 100);
+    assert.deepEqual(
+      accuracy.ci95,
+      run.metrics.accuracy.ci95!.map((v) => v * 100),
+    );
+    assert.deepEqual(shownValue(run, 'params'), { mean: 44_426, ci95: null });
+    assert.equal(shownValue(run, 'sizeBytes').mean, run.metrics.sizeBytes / 1e6);
+    assert.equal(metricTitle('sizeBytes'), 'Model size, MB');
+    assert.equal(metricTitle('params'), 'Parameters');
+    assert.equal(METRICS.carbonPerInferenceG.scale, 1e9);
+  });
+
+  it('labels values as the prose does, with the interval when there is one', () => {
+    const run = makeResults().runs[1]!;
+    assert.deepEqual(valueText(run, 'params'), { short: '44,426', long: '44,426' });
+    const accuracy = valueText(run, 'accuracy');
+    assert.match(accuracy.short, /^\d\d\.\d%$/);
+    assert.match(accuracy.long, /^\d\d\.\d% \(95% CI \d\d\.\d–\d\d\.\d%\)$/);
+  });
+});
+
+describe('chart specs', () => {
+  const comparison = makeResults({ id: 'mlp-vs-lenet' });
+  const batch = makeResults({ id: 'batch-size' });
+  const architecture = makeResults({ id: 'depth-and-width' });
+
+  it('tells comparisons from batch and architecture sweeps', () => {
+    assert.equal(experimentKind(comparison), 'comparison');
+    assert.equal(experimentKind(makeResults({ id: 'mlp1-vs-mlp2' })), 'comparison');
+    assert.equal(experimentKind(batch), 'batch-sweep');
+    assert.equal(experimentKind(architecture), 'architecture-sweep');
+  });
+
+  it('draws a quantity as bars from zero with 95% intervals and the values in the description', () => {
+    const chart = metricChart(comparison, 'sizeBytes');
+    const spec = json(chart.spec);
+    assert.equal(spec.layer[0].mark.type, 'bar');
+    assert.equal(spec.layer[0].encoding.x.scale.zero, true);
+    const rows = spec.data.values;
+    assert.deepEqual(
+      rows.map((r: Json) => [r.label, r.mean]),
+      comparison.runs.map((run) => [run.label, run.metrics.sizeBytes / 1e6]),
+    );
+    assert.match(chart.description, /MLP-5 [\d.]+\sMB; LeNet-5 [\d.]+\sKB\.$/);
+    assert.equal(chart.id, 'mlp-vs-lenet-sizeBytes');
+  });
+
+  it('draws accuracy as points over interval rules on an axis not forced to zero', () => {
+    const chart = metricChart(comparison, 'accuracy');
+    const spec = json(chart.spec);
+    assert.deepEqual(
+      spec.layer.map((layer: Json) => layer.mark.type),
+      ['rule', 'point', 'text'],
+    );
+    assert.equal(spec.layer[1].encoding.x.scale.zero, false);
+    const lenet = spec.data.values[1];
+    assert.deepEqual(
+      [lenet.low, lenet.high],
+      comparison.runs[1]!.metrics.accuracy.ci95!.map((v) => v * 100),
+    );
+    assert.match(chart.description, /LeNet-5 [\d.]+% \(95% CI [\d.]+–[\d.]+%\)/);
+  });
+
+  it('leaves out error bars when an experiment has one seed', () => {
+    const spec = json(metricChart(makeResults({ seeds: [7] }), 'accuracy').spec);
+    assert.ok(!spec.layer.some((layer: Json) => layer.mark.type === 'rule'));
+  });
+
+  it('plots a batch sweep against batch size on a log scale, one line per model', () => {
+    const spec = json(metricChart(batch, 'trainSecondsPerEpoch').spec);
+    assert.equal(spec.encoding.x.field, 'batchSize');
+    assert.equal(spec.encoding.x.scale.type, 'log');
+    assert.deepEqual(spec.encoding.x.axis.values, [1, 16, 64, 128]);
+    assert.deepEqual(spec.encoding.color.scale.domain, ['MLP-1', 'MLP-2']);
+    assert.equal(spec.layer[0].mark.type, 'line');
+    assert.equal(spec.data.values.length, 8);
+  });
+
+  it('plots the architecture sweep against width and against depth', () => {
+    const spec = json(metricChart(architecture, 'accuracy').spec);
+    assert.equal(spec.hconcat.length, 2);
+    const xs = (panel: Json) => panel.data.values.map((r: Json) => [r.key, r.x]);
+    assert.deepEqual(xs(spec.hconcat[0]), [
+      ['mlp-128', 128],
+      ['mlp-256', 256],
+      ['mlp-512', 512],
+      ['mlp-1024', 1024],
+    ]);
+    assert.deepEqual(xs(spec.hconcat[1]), [
+      ['mlp-512', 1],
+      ['mlp-512x2', 2],
+      ['mlp-512x3', 3],
+    ]);
+  });
+
+  it('averages the training curves over seeds, four series per run', () => {
+    const chart = trainingCurvesChart(comparison);
+    const rows = json(chart.spec).data.values;
+    assert.equal(rows.length, comparison.runs.length * 2 * 4);
+    const lenet = comparison.runs[1]!;
+    const expected = lenet.trials.reduce((a, t) => a + t.epochs[1]!.valLoss, 0) / lenet.trials.length;
+    const row = rows.find(
+      (r: Json) => r.label === 'LeNet-5' && r.epoch === 2 && r.split === 'Validation' && r.measure === 'Loss',
+    );
+    assert.ok(Math.abs(row.value - expected) < 1e-12);
+    assert.match(chart.description, /mean over 3 seeds/);
+  });
+
+  it('labels trade-off points by model, or the ends of each model’s line in a batch sweep', () => {
+    const labels = (results: Results) =>
+      json(tradeoffChart(results).spec).data.values.map((r: Json) => r.pointLabel);
+    assert.deepEqual(labels(comparison), ['MLP-5', 'LeNet-5']);
+    assert.deepEqual(labels(batch), ['batch 1', '', '', 'batch 128', 'batch 1', '', '', 'batch 128']);
+  });
+
+  it('lays out a confusion matrix of 100 cells with the correct count in the description', () => {
+    const run = comparison.runs[1]!;
+    const chart = confusionChart(comparison, run);
+    const cells = json(chart.spec).data.values;
+    assert.equal(cells.length, 100);
+    const cell = cells.find((c: Json) => c.truth === '3' && c.predicted === '5');
+    assert.equal(cell.count, run.trials[0]!.test.confusion[3]![5]);
+    assert.ok(
+      chart.description.includes(
+        `${new Intl.NumberFormat('en').format(run.trials[0]!.test.correct)} of 10,000`,
+      ),
+    );
+  });
+});
+
+describe('misclassified gallery', () => {
+  const results = makeResults();
+  const run = results.runs[0]!;
+
+  it('encodes a test digit as a 28×28 grayscale PNG of the same pixels', () => {
+    const digit = results.testDigits[0]!;
+    const image = decode(digitPng(digit.pixelsBase64));
+    assert.equal(image.width, 28);
+    assert.equal(image.height, 28);
+    assert.equal(image.channels, 1);
+    assert.deepEqual(Buffer.from(image.data as Uint8Array), Buffer.from(digit.pixelsBase64, 'base64'));
+  });
+
+  it('rejects pixels that are not 784 bytes', () => {
+    assert.throws(() => digitPng(Buffer.alloc(10).toString('base64')), {
+      message: 'test digit has 10 pixels, expected 784',
+    });
+  });
+
+  it('lists the mistakes it has pixels for, most confident first, with alt text', () => {
+    const items = galleryItems(results, run);
+    const known = new Set(results.testDigits.map((d) => d.index));
+    assert.ok(items.length > 0 && items.length <= 48);
+    assert.ok(items.every((item) => known.has(item.index)));
+    assert.ok(items.every((item, i) => i === 0 || items[i - 1]!.confidence >= item.confidence));
+    const first = items[0]!;
+    assert.equal(
+      first.alt,
+      `true ${first.label}, predicted ${first.predicted} (${Math.round(first.confidence * 100)}%)`,
+    );
+    assert.ok(first.src.startsWith('data:image/png;base64,'));
+    const html = galleryHtml(results, run, 'MLP-5');
+    assert.equal(html.match(/<img /g)?.length, items.length);
+    assert.ok(html.includes(`alt="${first.alt}"`));
+  });
+});
+
+describe('chart rendering', () => {
+  it('makes vega’s SVG an accessible image that scales', () => {
+    const svg = accessibleSvg(
+      '<svg class="marks" width="420" height="180" viewBox="0 0 420 180"><g/></svg>',
+      {
+        id: 'x-mlp1@64',
+        title: 'A & B',
+        description: 'Bars <tall>',
+      },
+    );
+    assert.match(svg, /^<svg [^>]*role="graphics-document" aria-roledescription="chart"/);
+    assert.match(svg, /aria-labelledby="chart-x-mlp1-64-title" aria-describedby="chart-x-mlp1-64-desc"/);
+    assert.match(svg, /viewBox="0 0 420 180" width="100%"/);
+    assert.ok(!/ height="180"/.test(svg));
+    assert.ok(svg.includes('<title id="chart-x-mlp1-64-title">A &#38; B</title>'));
+    assert.ok(svg.includes('<desc id="chart-x-mlp1-64-desc">Bars &#60;tall&#62;</desc>'));
+  });
+
+  it('rejects output that is not an SVG', () => {
+    assert.throws(() => accessibleSvg('<div/>', { id: 'x', title: '', description: '' }), {
+      message: 'chart x: vega did not return an SVG document',
+    });
+  });
+
+  it('renders a chart with marks and the shipped font family, once per distinct chart', async () => {
+    const render = createChartRenderer({ cacheDir: null });
+    const chart = metricChart(makeResults(), 'sizeBytes');
+    const first = render(chart);
+    assert.equal(render(structuredClone(chart)), first);
+    const svg = await first;
+    assert.match(svg, /class="mark-rect role-mark/);
+    assert.match(svg, /font-family="Inter, sans-serif"/);
+    assert.ok(svg.includes('>LeNet-5</text>'));
+  });
+});
+
+/** The exact-value labels of a rendered chart's data marks, in document order, with their role descriptions. */
+function markLabels(svg: string): { role: string; label: string }[] {
+  const decode = (text: string) =>
+    text.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code))).replace(/&amp;/g, '&');
+  return [...svg.matchAll(/<[a-z]+ [^>]*role="graphics-symbol"[^>]*>/g)].map(([tag]) => ({
+    role: /aria-roledescription="([^"]*)"/.exec(tag)?.[1] ?? '',
+    label: decode(/aria-label="([^"]*)"/.exec(tag)?.[1] ?? ''),
+  }));
+}
+
+describe('chart data marks for screen readers and tooltips', () => {
+  const render = createChartRenderer({ cacheDir: null });
+  const comparison = makeResults();
+
+  it('labels each bar with its run and exact value as the prose writes it', async () => {
+    const svg = await render(metricChart(comparison, 'sizeBytes'));
+    assert.deepEqual(markLabels(svg), [
+      { role: 'bar', label: 'MLP-5: 2.3\u00a0MB' },
+      { role: 'bar', label: 'LeNet-5: 182\u00a0KB' },
+    ]);
+    assert.deepEqual(
+      markLabels(svg).map((mark) => mark.label),
+      comparison.runs.map((run) => `${run.label}: ${formatMetric('sizeBytes', run.metrics.sizeBytes)}`),
+    );
+  });
+
+  it('gives a point its 95% interval, and the error bars no label of their own', async () => {
+    const svg = await render(metricChart(comparison, 'accuracy'));
+    assert.deepEqual(
+      markLabels(svg),
+      comparison.runs.map((run) => ({
+        role: 'point',
+        label: `${run.label}: ${formatMetric('accuracy', run.metrics.accuracy.mean)} (95% CI ${formatInterval(
+          'accuracy',
+          run.metrics.accuracy.ci95!,
+        )})`,
+      })),
+    );
+    assert.match(markLabels(svg)[1]!.label, /^LeNet-5: \d\d\.\d% \(95% CI \d\d\.\d–\d\d\.\d%\)$/);
+    assert.match(svg, /<g class="mark-rule role-mark[^"]*" aria-hidden="true">/);
+  });
+
+  it('hides axes, value labels and lines, so that the data marks are the only parts', async () => {
+    const svg = await render(metricChart(makeResults({ id: 'batch-size' }), 'trainSecondsPerEpoch'));
+    for (const group of svg.matchAll(/<g class="mark-(?:text|line) role-mark[^"]*"[^>]*>/g)) {
+      assert.match(group[0], /aria-hidden="true"/);
+    }
+    for (const axis of svg.matchAll(/<g class="mark-group role-(?:axis|legend)"[^>]*>/g)) {
+      assert.match(axis[0], /aria-hidden="true"/);
+    }
+    assert.equal(svg.match(/role="graphics-symbol"/g)?.length, 8);
+    assert.equal(markLabels(svg).filter((mark) => mark.label === '').length, 0);
+    assert.ok(markLabels(svg).some((mark) => /^MLP-1, batch 16: [\d.]+\u00a0s \(95% CI /.test(mark.label)));
+  });
+
+  it('labels confusion matrix cells and training curve points', async () => {
+    const run = comparison.runs[1]!;
+    const cells = markLabels(await render(confusionChart(comparison, run)));
+    assert.equal(cells.length, 100);
+    const count = run.trials[0]!.test.confusion[3]![5]!;
+    assert.ok(
+      cells.some((cell) => cell.label === `true 3, predicted 5: ${count} image${count === 1 ? '' : 's'}`),
+    );
+    assert.ok(cells.some((cell) => /^true 7, predicted 7: [\d,]+ images \(correct\)$/.test(cell.label)));
+    const points = markLabels(await render(trainingCurvesChart(comparison)));
+    assert.equal(points.length, comparison.runs.length * 2 * 4);
+    const trial = run.trials[0]!;
+    const loss = run.trials.reduce((sum, t) => sum + t.epochs[1]!.valLoss, 0) / run.trials.length;
+    assert.ok(trial.epochs.length >= 2);
+    assert.ok(
+      points.some(
+        (point) =>
+          point.label === `LeNet-5, validation loss after epoch 2: ${formatMetric('testLoss', loss)}`,
+      ),
+      points.map((point) => point.label).join('\n'),
+    );
+  });
+});
+
+describe('chart rendering with the disk cache', () => {
+  it('writes each SVG once and reads it back in the next build', async () => {
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'charts-cache-'));
+    try {
+      const chart = metricChart(makeResults(), 'params');
+      const svg = await createChartRenderer({ cacheDir })(chart);
+      const files = await readdir(cacheDir);
+      assert.equal(files.length, 1);
+      assert.equal(await readFile(path.join(cacheDir, files[0]!), 'utf8'), svg);
+      await writeFile(path.join(cacheDir, files[0]!), '<svg>cached</svg>');
+      assert.equal(await createChartRenderer({ cacheDir })(chart), '<svg>cached</svg>');
+      assert.notEqual(
+        await createChartRenderer({ cacheDir })(metricChart(makeResults(), 'flops')),
+        '<svg>cached</svg>',
+      );
+      // A chart whose spec changed (e.g. a SVG cached before its marks had labels) is rendered again.
+      const unlabelled = json(chart);
+      delete unlabelled.spec.layer[0].mark.aria;
+      assert.doesNotMatch(
+        await createChartRenderer({ cacheDir })(unlabelled),
+        /cached|role="graphics-symbol"/,
+      );
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('chart text', () => {
+  it('writes subscript digits as plain ones', () => {
+    assert.equal(plainDigits('294 ng CO₂e'), '294 ng CO2e');
+  });
+
+  it('draws only characters the shipped font has', async () => {
+    const font = openFont(FONT_FILES['400-normal']);
+    const render = createChartRenderer({ cacheDir: null });
+    const comparison = makeResults();
+    const architecture = makeResults({ id: 'depth-and-width' });
+    const charts = [
+      metricChart(comparison, 'carbonPerInferenceG'),
+      metricChart(comparison, 'latencyP50Us'),
+      tradeoffChart(architecture),
+      trainingCurvesChart(makeResults({ id: 'batch-size' })),
+      confusionChart(comparison, comparison.runs[0]!),
+    ];
+    for (const chart of charts) {
+      const svg = await render(chart);
+      const body = svg.replace(/<title[^]*<\/desc>/, '');
+      const texts = [...body.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
+        m[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code))),
+      );
+      assert.ok(texts.length > 0, chart.id);
+      for (const text of texts) {
+        for (const char of text) {
+          assert.ok(
+            font.hasGlyphForCodePoint(char.codePointAt(0)!),
+            `${chart.id}: '${char}' in '${text}' is not in the font`,
+          );
+        }
+      }
+    }
+  });
+});
+
+describe('charts plugin', () => {
+  type Shortcode = (this: unknown, ...args: string[]) => Promise<string>;
+  const registered = new Map<string, Shortcode>();
+  charts({
+    addShortcode: (name: string, fn: Shortcode) => registered.set(name, fn),
+  } as unknown as EleventyConfig);
+  const results = makeResults();
+  const page = (data: Record<string, unknown>) => ({
+    page: { inputPath: './content/posts/mlp-vs-lenet.md' },
+    ctx: { getSync: ([key]: PropertyKey[]) => data[key as string] },
+  });
+  const self = page({ experiment: 'mlp-vs-lenet', results: { 'mlp-vs-lenet': results } });
+
+  it('registers exactly the shortcodes it declares', () => {
+    assert.deepEqual([...registered.keys()].sort(), Object.keys(CHART_SHORTCODES).sort());
+  });
+
+  it('renders each shortcode as a figure', async () => {
+    for (const [name, args] of [
+      ['chart', ['accuracy']],
+      ['trainingCurves', []],
+      ['tradeoffChart', []],
+      ['confusionMatrix', ['lenet5']],
+      ['misclassifiedGallery', ['lenet5']],
+    ] as const) {
+      const html = await registered.get(name)!.call(self, ...args);
+      assert.match(html, /^<figure class="(chart|digit-gallery)">/, name);
+    }
+  });
+
+  it('names the post and the argument for an unknown metric or run', async () => {
+    await assert.rejects(registered.get('chart')!.call(self, 'acuracy'), (error: Error) => {
+      assert.ok(error instanceof ContentError);
+      assert.match(error.message, /^content\/posts\/mlp-vs-lenet\.md: unknown metric 'acuracy' \(known: /);
+      return true;
+    });
+    await assert.rejects(registered.get('confusionMatrix')!.call(self, 'lenet6'), {
+      message:
+        "content/posts/mlp-vs-lenet.md: unknown run 'lenet6' in experiment 'mlp-vs-lenet' (known: mlp5, lenet5)",
+    });
+    await assert.rejects(
+      registered.get('misclassifiedGallery')!.call(self, 'lenet6'),
+      /unknown run 'lenet6'/,
+    );
+  });
+
+  it('names the post when it has no experiment', async () => {
+    await assert.rejects(registered.get('trainingCurves')!.call(page({ results: {} })), {
+      message: 'content/posts/mlp-vs-lenet.md: this shortcode needs `experiment: <id>` in the front matter',
+    });
+  });
+});

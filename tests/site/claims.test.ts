@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { claimLine } from '../../site/check.ts';
+import { checkClaims, evaluateClaim } from '../../site/claims.ts';
+import { makeResults } from '../fixtures/results-fixture.ts';
+
+const POST = 'content/posts/x.md';
+const headline = makeResults({ id: 'mlp-vs-lenet' });
+const sweep = makeResults({ id: 'batch-size', seeds: [1] });
+
+test('a true comparison holds and reports the values it used', () => {
+  const outcome = evaluateClaim('lenet5.accuracy > mlp5.accuracy', headline, POST);
+  assert.equal(outcome.holds, true);
+  assert.deepEqual(
+    outcome.values.map((v) => v.text),
+    ['lenet5.accuracy', 'mlp5.accuracy'],
+  );
+});
+
+test('arithmetic, unary minus and word operators evaluate', () => {
+  assert.equal(evaluateClaim('mlp5.sizeBytes / lenet5.sizeBytes > 10', headline, POST).holds, true);
+  assert.equal(evaluateClaim('-lenet5.params < 0 and 2 * 3 == 6', headline, POST).holds, true);
+  assert.equal(evaluateClaim('1 > 2 or 1 + 1 != 3', headline, POST).holds, true);
+  assert.equal(evaluateClaim('(1 > 2) && (2 > 1)', headline, POST).holds, false);
+});
+
+test('quoted run keys reach runs whose keys are not identifiers', () => {
+  const claim = "'mlp1@1'.trainSecondsPerEpoch > 5 * 'mlp1@64'.trainSecondsPerEpoch";
+  assert.equal(evaluateClaim(claim, sweep, POST).holds, true);
+});
+
+test('a false claim fails naming the post, the claim and the actual values', () => {
+  assert.throws(() => checkClaims(['mlp5.accuracy > lenet5.accuracy'], headline, POST), {
+    name: 'ClaimError',
+    message:
+      /^content\/posts\/x\.md: claim 'mlp5\.accuracy > lenet5\.accuracy' is false: mlp5\.accuracy = 0\.96\d+, lenet5\.accuracy = 0\.98\d+$/,
+  });
+});
+
+test('an unknown run fails with the known runs', () => {
+  assert.throws(() => checkClaims(['lenet6.accuracy > 0.9'], headline, POST), {
+    message:
+      "content/posts/x.md: claim 'lenet6.accuracy > 0.9' cannot be evaluated: unknown run 'lenet6' in experiment 'mlp-vs-lenet' (known: mlp5, lenet5)",
+  });
+});
+
+test('an unknown metric fails naming the metric', () => {
+  assert.throws(() => checkClaims(['lenet5.acuracy > 0.9'], headline, POST), {
+    message: /cannot be evaluated: unknown metric 'acuracy' \(known: params, flops/,
+  });
+});
+
+test('a malformed claim fails with the parser message', () => {
+  assert.throws(() => checkClaims(['lenet5.accuracy >'], headline, POST), {
+    message:
+      "content/posts/x.md: claim 'lenet5.accuracy >' cannot be parsed: Expected expression after > at character 17",
+  });
+});
+
+test('function calls, bare names and string literals are rejected', () => {
+  assert.throws(() => checkClaims(['max(1, 2) > 1'], headline, POST), {
+    message: /claim 'max\(1, 2\) > 1' cannot be evaluated: a function call is not allowed/,
+  });
+  assert.throws(() => checkClaims(['process > 1'], headline, POST), {
+    message: /'process' is not a run\.metric reference/,
+  });
+  assert.throws(() => checkClaims(["'a' > 1"], headline, POST), {
+    message: /the literal 'a' is not a number/,
+  });
+  assert.throws(() => checkClaims(['lenet5["accuracy"] > 1'], headline, POST), {
+    message: /references must read run\.metric/,
+  });
+});
+
+test('a claim must be a statement, not a number', () => {
+  assert.throws(() => checkClaims(['lenet5.accuracy + 1'], headline, POST), {
+    message: /a number cannot be used as a statement/,
+  });
+  assert.throws(() => checkClaims(['(1 > 2) + 1 > 0'], headline, POST), {
+    message: /a comparison cannot be used as a number/,
+  });
+});
+
+test('a false claim names its line when the checker knows it', () => {
+  assert.throws(() => checkClaims(['mlp5.accuracy > lenet5.accuracy'], headline, POST, () => 9), {
+    message: /^content\/posts\/x\.md:9: claim 'mlp5\.accuracy > lenet5\.accuracy' is false: /,
+  });
+  assert.throws(() => checkClaims(['lenet5.accuracy >'], headline, POST, () => 4), {
+    message: /^content\/posts\/x\.md:4: claim 'lenet5\.accuracy >' cannot be parsed/,
+  });
+});
+
+test('a claim is found on its own front matter line, quoted or not', () => {
+  const raw = [
+    '---',
+    'title: T',
+    'claims:',
+    '  - lenet5.accuracy > mlp5.accuracy',
+    `  - "'mlp1@1'.accuracy < 1"`,
+    '---',
+    'lenet5.accuracy > mlp5.accuracy in the body',
+  ].join('\n');
+  assert.equal(claimLine(raw, 'lenet5.accuracy > mlp5.accuracy'), 4);
+  assert.equal(claimLine(raw, "'mlp1@1'.accuracy < 1"), 5);
+  assert.equal(claimLine(raw, 'written differently'), 3);
+});
