@@ -25,7 +25,7 @@ import { loadMnist, normalise } from '../experiments/lib/engine/dataset.ts';
 import { UsageError } from '../experiments/lib/contract/errors.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/engine/flops.ts';
 import { measureBatch1 } from '../experiments/lib/engine/latency.ts';
-import { adam } from '../experiments/lib/runner/runner.ts';
+import { adam } from '../experiments/lib/engine/trial.ts';
 import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/engine/models.ts';
 import { median } from '../experiments/lib/engine/stats.ts';
 import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/engine/train.ts';

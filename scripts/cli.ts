@@ -1,19 +1,82 @@
+import { readFileSync } from 'node:fs';
+
 /**
- * What every command-line entry point shares: one-line failures (the stack with --debug) and a
- * clean exit on Ctrl-C (results are written atomically, so an interrupted run leaves earlier ones intact).
+ * What every command-line entry point shares: one-line failures (the whole chain of causes with
+ * --debug) and a clean exit on Ctrl-C or SIGTERM (results are written atomically, so an interrupted
+ * run leaves earlier ones intact).
  */
 export function fail(error: unknown, debug = process.argv.includes('--debug')): never {
-  const message =
-    error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
-  process.stderr.write(
-    `error: ${message.split('\n')[0]}${debug && error instanceof Error ? `\n${error.stack}` : ''}\n`,
-  );
+  const message = error instanceof Error ? error.message : String(error);
+  let text = `error: ${message.split('\n')[0]}\n`;
+  if (debug) {
+    for (let e: unknown = error; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
+      text += `${e === error ? '' : 'caused by: '}${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
+      if (!(e instanceof Error)) break;
+    }
+  }
+  process.stderr.write(text);
   process.exit(1);
 }
 
+/** On SIGINT or SIGTERM: `cleanUp()` (synchronous), a line saying nothing was lost, exit 130 / 143. */
+export function exitOnSignals(cleanUp: () => void = () => undefined): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.stderr.write(`\ninterrupted (${signal}): earlier results are unchanged\n`);
+      process.exit(code);
+    });
+  }
+}
+
+/** The pids of this process's ancestors, nearest first, up to (not including) init; [] off Linux. */
+function ancestors(): number[] {
+  const chain: number[] = [];
+  let pid = process.ppid;
+  try {
+    while (pid > 1 && chain.length < 32) {
+      chain.push(pid);
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces or parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    }
+  } catch {
+    return chain.length > 0 ? chain : [process.ppid];
+  }
+  return chain;
+}
+
+/**
+ * Exits like SIGTERM when any ancestor process ends. `npm run` forwards SIGTERM to its shell, which
+ * dies without passing it on, so a signal to npm would otherwise leave this process running
+ * (checked every half second; the timer does not keep the process alive).
+ */
+export function exitWithAncestors(cleanUp: () => void = () => undefined): void {
+  const watched = ancestors();
+  const timer = setInterval(() => {
+    const gone = watched.find((pid) => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    });
+    if (gone === undefined && process.ppid === watched[0]) return;
+    clearInterval(timer);
+    cleanUp();
+    process.stderr.write(
+      `\nstopped: the process that started this one (pid ${gone ?? watched[0]}) ended; earlier results are unchanged\n`,
+    );
+    process.exit(143);
+  }, 500);
+  timer.unref();
+}
+
+/** Kept for the entry points that only need Ctrl-C. */
 export function exitOnInterrupt(): void {
-  process.once('SIGINT', () => {
-    process.stderr.write('\ninterrupted: earlier results are unchanged\n');
-    process.exit(130);
-  });
+  exitOnSignals();
 }

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
 import { buildModel, isModelId } from '../../experiments/lib/engine/models.ts';
-import { adam } from '../../experiments/lib/runner/runner.ts';
+import { adam } from '../../experiments/lib/engine/trial.ts';
 import { PIXELS, trainStep } from '../../experiments/lib/engine/train.ts';
 
 const [id = 'mlp1', stepsText = '843', dir = '/tmp/same-start'] = process.argv.slice(2);

@@ -12,7 +12,7 @@ import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
 import { UsageError } from '../../experiments/lib/contract/errors.ts';
 import { buildModel, type ModelId } from '../../experiments/lib/engine/models.ts';
-import { adam } from '../../experiments/lib/runner/runner.ts';
+import { adam } from '../../experiments/lib/engine/trial.ts';
 import { PIXELS, trainStep } from '../../experiments/lib/engine/train.ts';
 import { simdFunctionsLoad } from '../../experiments/lib/backend/wasm/kernels.ts';
 

@@ -85,6 +85,8 @@ export type CarbonEstimate = z.infer<typeof CarbonEstimate>;
 
 /** One trained model: one seed of one (model, batch size) run. */
 export const Trial = z.object({
+  /** The trial's key in the trial store (runner/trial-key.ts); absent in files from before trial keys. */
+  key: z.string().optional(),
   seed: z.number().int(),
   epochs: z.array(EpochLog),
   test: z.object({
@@ -157,6 +159,8 @@ export const Run = z.object({
   label: z.string(),
   batchSize: z.number().int().positive(),
   layers: z.array(LayerSummary),
+  /** The architecture's declared layer list, as trained (experiments/architectures). */
+  architecture: z.array(z.record(z.string(), z.unknown())).optional(),
   trials: z.array(Trial).min(1),
   metrics: RunMetrics,
   /** Folder of the saved model (first seed) relative to the results folder, or null if not kept. */
@@ -207,8 +211,19 @@ export const Results = z.object({
     description: z.string(),
     /** SHA-256 of the definition file's canonical JSON. */
     definitionHash: z.string(),
-    /** SHA-256 of the engine's source files; a change makes results stale. */
-    engineHash: z.string(),
+    /** Files from before trial keys: SHA-256 of the engine's source files. */
+    engineHash: z.string().optional(),
+    /**
+     * The code the results came from, per kind of work (training, measuring, assembling): file
+     * (relative to experiments/lib) → hash of its code without comments and formatting.
+     */
+    code: z
+      .object({
+        train: z.record(z.string(), z.string()),
+        measure: z.record(z.string(), z.string()),
+        report: z.record(z.string(), z.string()),
+      })
+      .optional(),
     definition: z.record(z.string(), z.unknown()),
   }),
   provenance: z.object({

@@ -4,8 +4,6 @@
  * without tfjs-node.
  */
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
-import { writeFileAtomic } from '../runner/files.ts';
 
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -49,11 +47,24 @@ export function sizeOnDisk(files: SavedFiles): number {
   return Buffer.byteLength(files.modelJson) + files.weights.byteLength;
 }
 
-/** Writes model.json and weights.bin into `dir`, each atomically. */
-export async function writeModelFiles(dir: string, files: SavedFiles): Promise<void> {
-  await writeFileAtomic(path.join(dir, WEIGHTS_FILE), files.weights);
-  await writeFileAtomic(path.join(dir, 'model.json'), files.modelJson);
+/** A model from its saved files (the inverse of `serialiseModel`), for measuring a stored trial. */
+export async function loadModel(files: SavedFiles): Promise<tf.LayersModel> {
+  const json = JSON.parse(files.modelJson) as {
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const weights = files.weights.buffer.slice(
+    files.weights.byteOffset,
+    files.weights.byteOffset + files.weights.byteLength,
+  ) as ArrayBuffer;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((m) => m.weights),
+      weightData: weights,
+    }),
+  );
 }
 
 /** The module's operations under one name, for callers that read better as `save.serialise(model)`. */
-export const save = { serialise: serialiseModel, sizeOnDisk, write: writeModelFiles };
+export const save = { serialise: serialiseModel, sizeOnDisk, load: loadModel };
