@@ -9,6 +9,7 @@ import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { defaultDataDir, loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
 import { DivergenceError } from '../../experiments/lib/contract/errors.ts';
 import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture } from '../helpers/architectures.ts';
 import { readResults, type Results } from '../../experiments/lib/contract/results.ts';
 import { runExperiments } from '../../experiments/lib/runner/runner.ts';
 import { PIXELS, trainModel, type LabelledImages } from '../../experiments/lib/engine/train.ts';
@@ -194,7 +195,7 @@ describe('training', () => {
 
   async function firstLosses(seed: number): Promise<number[]> {
     const losses: number[] = [];
-    const model = buildModel('lenet5', seed);
+    const model = buildModel(architecture('lenet5'), seed);
     const optimizer = tf.train.adam(0.001);
     await trainModel({
       model,
@@ -230,7 +231,7 @@ describe('training', () => {
   it('stops with a DivergenceError on a non-finite loss', async () => {
     const poisoned = { ...train, images: train.images.slice() };
     poisoned.images.fill(Number.NaN, 0, PIXELS * 64);
-    const model = buildModel('mlp5', 1);
+    const model = buildModel(architecture('mlp5'), 1);
     await assert.rejects(
       trainModel({
         model,

@@ -13,7 +13,8 @@ import { readDefinitions, type Definition } from '../contract/definitions.ts';
 import { replaceDirectory, writeJson } from './files.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../engine/flops.ts';
 import { measureAmortised, measureBatch1, measureThroughput } from '../engine/latency.ts';
-import { MODEL_LABELS, NUM_CLASSES, buildModel, type ModelId } from '../engine/models.ts';
+import { NUM_CLASSES } from '../contract/image.ts';
+import { buildModel } from '../engine/models.ts';
 import { engineHash, gitCommit, machine } from './provenance.ts';
 import {
   RESULTS_SCHEMA_VERSION,
@@ -271,7 +272,8 @@ async function runExperiment(
   const multiBatch = definition.batchSizes.length > 1;
   const cells = definition.models.flatMap((model) =>
     definition.batchSizes.map((batchSize) => ({
-      model: model as ModelId,
+      model,
+      spec: definition.architectures[model]!,
       batchSize,
       key: multiBatch ? `${model}@${batchSize}` : model,
     })),
@@ -283,14 +285,14 @@ async function runExperiment(
   const savedFiles = new Map<string, Awaited<ReturnType<typeof save.serialise>>>();
 
   for (const cell of cells) {
-    const layers = summariseLayers(layerShapes(buildModel(cell.model, 0)));
+    const layers = summariseLayers(layerShapes(buildModel(cell.spec, 0)));
     const trials: Trial[] = [];
     let sizes = { sizeBytes: 0, sizeWithOptimizerBytes: 0 };
     for (const seed of seeds) {
       const info: TrialInfo = {
         experiment: definition.id,
         runKey: cell.key,
-        label: MODEL_LABELS[cell.model],
+        label: cell.spec.label,
         seed,
         batchSize: cell.batchSize,
         epochs,
@@ -299,7 +301,7 @@ async function runExperiment(
       };
       options.events?.onTrialStart?.(info);
       const split = splitTrainValidation(trainCount, validationSize, seed);
-      const model = buildModel(cell.model, seed);
+      const model = buildModel(cell.spec, seed);
       const optimizer = adam(definition.learningRate);
       model.compile({ optimizer, loss: 'categoricalCrossentropy' });
       const logs = await trainModel({
@@ -351,7 +353,7 @@ async function runExperiment(
     runs.push({
       key: cell.key,
       model: cell.model,
-      label: multiBatch ? `${MODEL_LABELS[cell.model]} @ ${cell.batchSize}` : MODEL_LABELS[cell.model],
+      label: multiBatch ? `${cell.spec.label} @ ${cell.batchSize}` : cell.spec.label,
       batchSize: cell.batchSize,
       layers,
       trials,
@@ -383,7 +385,7 @@ async function runExperiment(
       definitionHash: definition.hash,
       engineHash: code.hash,
       definition: Object.fromEntries(
-        Object.entries(definition).filter(([k]) => !['id', 'file', 'hash'].includes(k)),
+        Object.entries(definition).filter(([k]) => !['id', 'file', 'hash', 'architectures'].includes(k)),
       ),
     },
     provenance: {
