@@ -2,7 +2,7 @@
  * `npm run bench`: training and inference speed of models on the selected backend, on real MNIST batches.
  * A benchmark, not a test: numbers vary with the machine and its load.
  *
- *   --models mlp5,lenet5   model ids (default mlp5,lenet5)
+ *   --models mlp5,lenet5   architecture ids, from experiments/architectures/ (default mlp5,lenet5)
  *   --batches 200          timed training batches of 64 per model (after 20 warm-up batches)
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
@@ -26,7 +26,8 @@ import { UsageError } from '../experiments/lib/contract/errors.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/engine/flops.ts';
 import { measureBatch1 } from '../experiments/lib/engine/latency.ts';
 import { adam } from '../experiments/lib/engine/trial.ts';
-import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/engine/models.ts';
+import { buildModel } from '../experiments/lib/engine/models.ts';
+import { readArchitectures, type ArchitectureSpec } from '../experiments/lib/contract/architecture.ts';
 import { median } from '../experiments/lib/engine/stats.ts';
 import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/engine/train.ts';
 import { registerMissingWasmKernels } from '../experiments/lib/backend/wasm/kernels.ts';
@@ -37,7 +38,7 @@ const WARMUP_BATCHES = 20;
 /** Nominal fp32 peak of this machine's CPU (2 Zen 5 cores, AVX-512), GFLOP/s, for the fraction of peak. */
 const PEAK_GFLOPS = 270;
 
-function parseArguments() {
+function parseArguments(known: ReadonlyMap<string, ArchitectureSpec>) {
   const { values } = parseArgs({
     options: {
       models: { type: 'string', default: 'mlp5,lenet5' },
@@ -54,8 +55,8 @@ function parseArguments() {
   });
   const models = values.models.split(',').filter((m) => m !== '');
   for (const m of models) {
-    if (!isModelId(m))
-      throw new UsageError(`--models: unknown model '${m}' (known: ${MODEL_IDS.join(', ')})`);
+    if (!known.has(m))
+      throw new UsageError(`--models: unknown model '${m}' (known: ${[...known.keys()].join(', ')})`);
   }
   const positive = (name: string, text: string) => {
     const n = Number(text);
@@ -64,7 +65,7 @@ function parseArguments() {
     return n;
   };
   return {
-    models: models.filter(isModelId),
+    models: models.map((m) => known.get(m)!),
     batches: positive('batches', values.batches),
     calls: positive('calls', values.calls),
     backend: values.backend as BackendName | 'auto',
@@ -77,7 +78,7 @@ function parseArguments() {
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments();
+  const args = parseArguments(await readArchitectures());
   exitOnInterrupt();
   const backend = args.plain
     ? await plainWasm()
@@ -98,8 +99,9 @@ async function main(): Promise<void> {
     string,
     { trainMsPerBatch: number; latencyB1: { p50Us: number; p90Us: number }; gflops: number }
   > = {};
-  for (const id of args.models) {
-    const model = buildModel(id, 1);
+  for (const spec of args.models) {
+    const id = spec.id;
+    const model = buildModel(spec, 1);
     const optimizer = adam(0.001);
     const forwardFlops = totalFlops(summariseLayers(layerShapes(model))).flops;
     const stamps: number[] = [];

@@ -12,18 +12,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
-import { buildModel, isModelId } from '../../experiments/lib/engine/models.ts';
+import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { readArchitectures } from '../../experiments/lib/contract/architecture.ts';
 import { adam } from '../../experiments/lib/engine/trial.ts';
 import { PIXELS, trainStep } from '../../experiments/lib/engine/train.ts';
 
 const [id = 'mlp1', stepsText = '843', dir = '/tmp/same-start'] = process.argv.slice(2);
-if (!isModelId(id) || id === 'lenet5') throw new Error(`model: expected mlp1, mlp2 or mlp5, got '${id}'`);
+const spec = (await readArchitectures()).get(id);
+if (!spec || !['mlp1', 'mlp2', 'mlp5'].includes(id))
+  throw new Error(`model: expected mlp1, mlp2 or mlp5, got '${id}'`);
 const steps = Number(stepsText);
 await selectBackend('wasm');
 const data = await loadMnist();
 const images = normalise(data.train.images.subarray(0, steps * 64 * PIXELS));
 const labels = Int32Array.from(data.train.labels.subarray(0, steps * 64));
-const model = buildModel(id, 1);
+const model = buildModel(spec, 1);
 mkdirSync(dir, { recursive: true });
 const weights = model.getWeights().map((w) => ({ shape: w.shape, values: Array.from(w.dataSync()) }));
 writeFileSync(join(dir, `${id}-init.json`), JSON.stringify(weights));

@@ -4,9 +4,10 @@
  */
 import { encode } from 'fast-png';
 import type { Results, Run } from '../../experiments/lib/contract/results.ts';
+import { IMAGE_SIZE } from '../../experiments/lib/contract/image.ts';
 import { escapeHtml } from '../page.ts';
 
-export const DIGIT_SIZE = 28;
+export const DIGIT_SIZE = IMAGE_SIZE;
 
 /** A 28×28 8-bit grayscale PNG of one test digit. `pixelsBase64` holds 784 raw bytes. */
 export function digitPng(pixelsBase64: string): Uint8Array {

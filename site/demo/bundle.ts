@@ -25,9 +25,13 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Where finished bundles are kept between builds, keyed by everything that goes into them. */
 const BUNDLE_CACHE = path.resolve('node_modules/.cache/demo-bundle');
 
+/** Sources outside site/demo that the browser code imports (the image constants). */
+const SHARED_SOURCES = [path.resolve(HERE, '../../experiments/lib/contract/image.ts')];
+
 /**
- * SHA-256 over the demo's own sources (every .ts file under site/demo, and demo.css) and the versions of the packages
- * bundled with them: the same key always gives the same bundle.
+ * SHA-256 over the demo's own sources (every .ts file under site/demo, and demo.css), the shared
+ * sources it imports and the versions of the packages bundled with them: the same key always gives
+ * the same bundle.
  */
 async function bundleKey(): Promise<string> {
   const require = createRequire(import.meta.url);
@@ -40,6 +44,11 @@ async function bundleKey(): Promise<string> {
       .update(file)
       .update('\0')
       .update(await readFile(path.join(HERE, file)));
+  for (const file of SHARED_SOURCES)
+    hash
+      .update(path.relative(HERE, file))
+      .update('\0')
+      .update(await readFile(file));
   for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'esbuild']) {
     const manifest = require(`${name}/package.json`) as { version: string };
     hash.update(`${name}@${manifest.version}\0`);

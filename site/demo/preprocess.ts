@@ -12,8 +12,10 @@
  * 1 = full ink. e.g. { data: Float32Array [0, 0.5, 1, 0], width: 2, height: 2 }
  */
 
-/** Side of an MNIST image, pixels. */
-export const MNIST_SIZE = 28;
+import { IMAGE_SIZE } from '../../experiments/lib/contract/image.ts';
+
+/** Side of an MNIST image, pixels: the engine's IMAGE_SIZE. */
+export const MNIST_SIZE = IMAGE_SIZE;
 /** Side of the box the digit is scaled into before centring, pixels. */
 export const DIGIT_BOX = 20;
 /**

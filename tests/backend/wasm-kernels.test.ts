@@ -3,6 +3,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture } from '../helpers/architectures.ts';
 import {
   packsLeftOperand,
   productRearrangement,
@@ -357,7 +358,7 @@ describe('a LeNet-5 training step on wasm', () => {
     const BATCH = 8;
     const step = () =>
       tf.tidy(() => {
-        const model = buildModel('lenet5', 3);
+        const model = buildModel(architecture('lenet5'), 3);
         const x = randomTensor([BATCH, 28, 28, 1], 41);
         const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
         const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);

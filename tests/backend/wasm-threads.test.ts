@@ -11,7 +11,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
 import { UsageError } from '../../experiments/lib/contract/errors.ts';
-import { buildModel, type ModelId } from '../../experiments/lib/engine/models.ts';
+import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture } from '../helpers/architectures.ts';
 import { adam } from '../../experiments/lib/engine/trial.ts';
 import { PIXELS, trainStep } from '../../experiments/lib/engine/train.ts';
 import { simdFunctionsLoad } from '../../experiments/lib/backend/wasm/kernels.ts';
@@ -23,13 +24,13 @@ const STEPS = 3;
  * Losses of STEPS training steps on the first real MNIST batches, and the weights after them, with
  * every kernel on wasm (products on XNNPACK, not OpenBLAS, whose single thread is the same either way).
  */
-async function train(id: ModelId, threads: number): Promise<{ losses: number[]; weights: Float32Array[] }> {
+async function train(id: string, threads: number): Promise<{ losses: number[]; weights: Float32Array[] }> {
   const info = await selectBackend('wasm', { threads, blas: false });
   assert.equal(info.threads, threads);
   const data = await loadMnist();
   const images = normalise(data.train.images.subarray(0, STEPS * BATCH * PIXELS));
   const labels = Int32Array.from(data.train.labels.subarray(0, STEPS * BATCH));
-  const model = buildModel(id, 1);
+  const model = buildModel(architecture(id), 1);
   const optimizer = adam(0.001);
   const losses: number[] = [];
   for (let step = 0; step < STEPS; step++) {

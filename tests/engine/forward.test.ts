@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { nativeProducts } from '../../experiments/lib/backend/blas/blas.ts';
 import { applyForTraining } from '../../experiments/lib/engine/forward.ts';
 import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture } from '../helpers/architectures.ts';
 import { registerWasmKernels } from '../../experiments/lib/backend/wasm/kernels.ts';
 import { requireBlas, skipWithoutBlas } from '../helpers/blas.ts';
 
@@ -13,11 +14,11 @@ const BATCH = 8;
 /** Models whose first layer with weights takes each branch of applyForTraining. */
 const MODELS: Record<string, () => tf.LayersModel> = {
   // Conv2D, valid padding, tanh: the weights-only gradient.
-  lenet5: () => buildModel('lenet5', 3),
+  lenet5: () => buildModel(architecture('lenet5'), 3),
   // Dense with relu (tfjs-core runs it unfused while recording): left to the layer.
-  mlp5: () => buildModel('mlp5', 3),
+  mlp5: () => buildModel(architecture('mlp5'), 3),
   // A cropping layer before the first Dense (relu): the input is still the data.
-  mlp2: () => buildModel('mlp2', 3),
+  mlp2: () => buildModel(architecture('mlp2'), 3),
   // Conv2D with stride 2, same padding, no bias and a linear activation.
   'strided conv without bias': () =>
     tf.sequential({

@@ -3,7 +3,8 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { forward, measureBatch1 } from '../../experiments/lib/engine/latency.ts';
-import { buildModel, MODEL_IDS } from '../../experiments/lib/engine/models.ts';
+import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture, architectures } from '../helpers/architectures.ts';
 
 /** `count` seeded images in [-1, 1], N×784. */
 function images(count: number): Float32Array {
@@ -15,9 +16,9 @@ before(async () => {
 });
 
 describe('the batch-1 forward pass', () => {
-  for (const id of MODEL_IDS) {
+  for (const [id, spec] of architectures) {
     test(`gives exactly model.predict's logits for ${id}`, () => {
-      const model = buildModel(id, 3);
+      const model = buildModel(spec, 3);
       const pixels = images(2);
       for (const size of [1, 2]) {
         const x = tf.tensor4d(pixels.subarray(0, size * 784), [size, 28, 28, 1]);
@@ -32,7 +33,7 @@ describe('the batch-1 forward pass', () => {
   }
 
   test('leaves no tensor behind but its result', () => {
-    const model = buildModel('lenet5', 1);
+    const model = buildModel(architecture('lenet5'), 1);
     const x = tf.tensor4d(images(1), [1, 28, 28, 1]);
     const tensors = tf.memory().numTensors;
     const logits = forward(model, x);
@@ -42,7 +43,7 @@ describe('the batch-1 forward pass', () => {
   });
 
   test('reports ordered percentiles over the timed calls', () => {
-    const model = buildModel('mlp1', 1);
+    const model = buildModel(architecture('mlp1'), 1);
     const set = { images: images(3), labels: new Uint8Array(3), count: 3 };
     const stats = measureBatch1(model, set, { warmupCalls: 2, timedCalls: 5 });
     assert.equal(stats.calls, 5);

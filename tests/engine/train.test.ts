@@ -5,6 +5,7 @@ import { selectBackend } from '../../experiments/lib/backend/select.ts';
 import { DivergenceError } from '../../experiments/lib/contract/errors.ts';
 import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
 import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture } from '../helpers/architectures.ts';
 import { PIXELS, trainModel, type LabelledImages } from '../../experiments/lib/engine/train.ts';
 
 describe('training', () => {
@@ -25,7 +26,7 @@ describe('training', () => {
 
   async function firstLosses(seed: number): Promise<number[]> {
     const losses: number[] = [];
-    const model = buildModel('lenet5', seed);
+    const model = buildModel(architecture('lenet5'), seed);
     const optimizer = tf.train.adam(0.001);
     await trainModel({
       model,
@@ -61,7 +62,7 @@ describe('training', () => {
   it('stops with a DivergenceError on a non-finite loss', async () => {
     const poisoned = { ...train, images: train.images.slice() };
     poisoned.images.fill(Number.NaN, 0, PIXELS * 64);
-    const model = buildModel('mlp5', 1);
+    const model = buildModel(architecture('mlp5'), 1);
     await assert.rejects(
       trainModel({
         model,

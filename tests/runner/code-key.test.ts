@@ -31,7 +31,10 @@ describe('code keys', () => {
     const files = Object.keys(train);
     for (const expected of ['engine/trial.ts', 'engine/train.ts', 'engine/models.ts', 'backend/select.ts'])
       assert.ok(files.includes(expected), `${expected} in ${files.join(', ')}`);
-    assert.ok(files.some((f) => f.startsWith('backend/wasm/')), 'the wasm kernels are part of training');
+    assert.ok(
+      files.some((f) => f.startsWith('backend/wasm/')),
+      'the wasm kernels are part of training',
+    );
     for (const f of files) assert.ok(!f.startsWith('runner/'), `${f}: the runner does not decide training`);
     assert.ok(!files.includes('engine/latency.ts'), 'measuring code is not training code');
   });

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { loadMnist, type Mnist } from '../../experiments/lib/engine/dataset.ts';
 import { buildModel } from '../../experiments/lib/engine/models.ts';
+import { architecture } from '../helpers/architectures.ts';
 import { readResults, type Results } from '../../experiments/lib/contract/results.ts';
 import { buildSite } from '../../site/build.ts';
 import { makeResults, writeFixtureResults } from '../fixtures/results-fixture.ts';
@@ -52,7 +53,7 @@ async function fixtureResults(dir: string, mnist: Mnist): Promise<Results> {
   const indices = Array.from({ length: SAMPLE_COUNT }, (_, i) => i);
   const predictions: Record<string, number[]> = {};
   for (const run of results.runs) {
-    const model = buildModel(run.model as 'mlp5' | 'lenet5', 1);
+    const model = buildModel(architecture(run.model), 1);
     run.savedModel = `${EXPERIMENT}/models/${run.key}`;
     await saveLayersModel(model, path.join(dir, run.savedModel));
     predictions[run.key] = predictTest(model, mnist, SAMPLE_COUNT);

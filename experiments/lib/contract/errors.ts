@@ -20,9 +20,27 @@ export class DefinitionError extends Error {
     readonly file: string,
     readonly field: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${field}: ${reason}`);
+    super(`${file}: ${field}: ${reason}`, options);
     this.name = 'DefinitionError';
+  }
+}
+
+/**
+ * An architecture spec that fails validation: a bad field or a layer list whose shapes do not fit.
+ * `field` is a path like `layers[3].kernel`; e.g. `experiments/architectures/x.json: layers[3].kernel:
+ * 7 exceeds the 4×4 input`.
+ */
+export class ArchitectureError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: ${field}: ${reason}`, options);
+    this.name = 'ArchitectureError';
   }
 }
 

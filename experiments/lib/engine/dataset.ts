@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import seedrandom from 'seedrandom';
 import { DatasetError } from '../contract/errors.ts';
+import { IMAGE_SIZE, NUM_CLASSES } from '../contract/image.ts';
 import { readIdx, type IdxFile } from './idx.ts';
 
 /** The standard file names; each may also be stored gzipped with a `.gz` suffix. */
@@ -17,11 +18,6 @@ export const MNIST_FILES = {
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
-
-/** Image side in pixels; an image is `MNIST_IMAGE_PIXELS` (784) bytes, row-major. */
-export const MNIST_IMAGE_SIZE = 28;
-export const MNIST_IMAGE_PIXELS = MNIST_IMAGE_SIZE * MNIST_IMAGE_SIZE;
-export const MNIST_CLASSES = 10;
 
 export interface Split {
   /** `count` × 784 raw pixels (0 = background, 255 = ink), image after image, each row-major. */
@@ -101,10 +97,10 @@ export async function loadMnist(dir: string = defaultDataDir()): Promise<Mnist> 
 
 function toSplit(images: IdxFile, labels: IdxFile): Split {
   const [count = 0, height, width] = images.dims;
-  if (images.dims.length !== 3 || height !== MNIST_IMAGE_SIZE || width !== MNIST_IMAGE_SIZE) {
+  if (images.dims.length !== 3 || height !== IMAGE_SIZE || width !== IMAGE_SIZE) {
     throw new DatasetError(
       images.path,
-      `expected images of shape N×${MNIST_IMAGE_SIZE}×${MNIST_IMAGE_SIZE}, got ${images.dims.join('×')}`,
+      `expected images of shape N×${IMAGE_SIZE}×${IMAGE_SIZE}, got ${images.dims.join('×')}`,
     );
   }
   if (labels.dims.length !== 1) {
@@ -120,11 +116,11 @@ function toSplit(images: IdxFile, labels: IdxFile): Split {
     );
   }
   if (count === 0) throw new DatasetError(images.path, 'holds no images');
-  const bad = labels.data.findIndex((label) => label >= MNIST_CLASSES);
+  const bad = labels.data.findIndex((label) => label >= NUM_CLASSES);
   if (bad !== -1) {
     throw new DatasetError(
       labels.path,
-      `label ${labels.data[bad]} at index ${bad} is outside 0..${MNIST_CLASSES - 1} (first bad label)`,
+      `label ${labels.data[bad]} at index ${bad} is outside 0..${NUM_CLASSES - 1} (first bad label)`,
     );
   }
   return { images: images.data, labels: labels.data, count };

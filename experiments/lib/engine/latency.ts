@@ -8,7 +8,7 @@
  * batch-1 time on wasm. The batched figures keep `predict`, which splits a batch into runs of 32.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE } from './models.ts';
+import { IMAGE_SIZE } from '../contract/image.ts';
 import type { LatencyStats } from '../contract/results.ts';
 import { median, percentile } from './stats.ts';
 import { PIXELS, systemClock, type Clock, type LabelledImages } from './train.ts';

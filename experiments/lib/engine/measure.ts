@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CarbonEstimate, EpochLog, Trial } from '../contract/results.ts';
 import { CARBON_PRESETS, carbonGrams, energyKwh } from './carbon.ts';
 import { measureAmortised, measureBatch1, measureThroughput } from './latency.ts';
-import { NUM_CLASSES } from './models.ts';
+import { NUM_CLASSES } from '../contract/image.ts';
 import { systemClock, type Clock, type LabelledImages } from './train.ts';
 
 export interface MeasureOptions {

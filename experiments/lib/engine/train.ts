@@ -8,11 +8,12 @@ import seedrandom from 'seedrandom';
 import { gatherRows, shuffleInPlace } from './dataset.ts';
 import { DivergenceError } from '../contract/errors.ts';
 import { applyForTraining } from './forward.ts';
-import { IMAGE_SIZE, NUM_CLASSES } from './models.ts';
+import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../contract/image.ts';
 import type { EpochLog } from '../contract/results.ts';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernel-names.ts';
 
-export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+/** Pixels per image (784); the same number as ../contract/image.ts IMAGE_PIXELS. */
+export const PIXELS = IMAGE_PIXELS;
 
 /** Normalised images (N×784, [-1, 1]) with their labels. */
 export interface LabelledImages {

@@ -16,7 +16,7 @@ import type { Mnist } from '../engine/dataset.ts';
 import type { Layer } from '../contract/architecture.ts';
 import { architectureSummary, totalFlops } from '../engine/flops.ts';
 import { compareRuns, runMetrics } from '../engine/metrics.ts';
-import { PIXELS } from '../engine/train.ts';
+import { IMAGE_PIXELS as PIXELS } from '../contract/image.ts';
 import type { CodeKeys } from './code-key.ts';
 import type { PlannedExperiment } from './plan.ts';
 

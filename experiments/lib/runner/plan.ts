@@ -130,6 +130,35 @@ const SETTING_NAMES: Record<keyof TrialSettings, string> = {
 
 const show = (v: unknown) => (Array.isArray(v) ? `${v.length} layers` : String(v));
 
+/** `a → b` for the first differing space-separated words of two descriptions, e.g. `Haswell → Cooperlake`. */
+function wordChange(a: string, b: string): string {
+  const x = a.split(' ');
+  const y = b.split(' ');
+  const i = x.findIndex((word, k) => word !== y[k]);
+  return i === -1 ? `${a} → ${b}` : `${x[i] ?? '(none)'} → ${y[i] ?? '(none)'}`;
+}
+
+/** What differs between the backend that produced `results` and this one, e.g. `BLAS Haswell → Cooperlake`. */
+function backendChange(results: Results, backend: Record<string, unknown>): string | null {
+  const p = results.provenance;
+  const changes: string[] = [];
+  if (p.backend !== backend.backend) changes.push(`${p.backend} → ${String(backend.backend)}`);
+  else if (p.backendVersion !== backend.backendVersion)
+    changes.push(`${p.backend} ${p.backendVersion} → ${String(backend.backendVersion)}`);
+  if (p.tfjs !== backend.tfjs) changes.push(`tfjs ${p.tfjs} → ${String(backend.tfjs)}`);
+  if (p.threads !== backend.threads) changes.push(`threads ${p.threads} → ${String(backend.threads)}`);
+  const blas = (backend.blas as string | null) ?? null;
+  if (p.blas !== blas)
+    changes.push(
+      p.blas === null
+        ? 'products on OpenBLAS'
+        : blas === null
+          ? 'products off OpenBLAS'
+          : `BLAS ${wordChange(p.blas, blas)}`,
+    );
+  return changes.length > 0 ? changes.join(', ') : null;
+}
+
 /** Why a trial trained before under another key must train again: what differs. */
 export function retrainReason(
   results: Results,
@@ -138,35 +167,22 @@ export function retrainReason(
   settings: TrialSettings,
   context: PlanContext,
 ): string {
+  const code = results.experiment.code;
+  if (code === undefined) return 'results from before trial keys';
   const reasons: string[] = [];
   const before = recordedSettings(results, run, trial);
   const settingChanges = (Object.keys(SETTING_NAMES) as (keyof TrialSettings)[])
-    .filter((k) => before[k] !== undefined && JSON.stringify(before[k]) !== JSON.stringify(settings[k]))
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(settings[k]))
     .map((k) =>
       k === 'layers' ? 'architecture' : `${SETTING_NAMES[k]} ${show(before[k])} → ${show(settings[k])}`,
     );
-  if (before.layers === undefined) settingChanges.push('architecture not recorded');
   if (settingChanges.length > 0) reasons.push(`settings changed (${settingChanges.join(', ')})`);
   if (JSON.stringify(results.dataset.checksums) !== JSON.stringify(context.dataChecksums))
     reasons.push('other data');
-  const p = results.provenance;
-  const backendBefore = `${p.backend} ${p.backendVersion}${p.blas ? ` + ${p.blas.split(' ', 2).join(' ')}` : ''}`;
-  const b = context.backend;
-  const backendNow = `${String(b.backend)} ${String(b.backendVersion)}${b.blas ? ` + ${String(b.blas).split(' ', 2).join(' ')}` : ''}`;
-  if (
-    p.backend !== b.backend ||
-    p.backendVersion !== b.backendVersion ||
-    p.tfjs !== b.tfjs ||
-    p.blas !== b.blas ||
-    p.threads !== b.threads
-  )
-    reasons.push(`backend changed (${backendBefore} → ${backendNow})`);
-  const code = results.experiment.code;
-  if (code === undefined) reasons.push('results from before trial keys');
-  else {
-    const files = changedFiles(code.train, context.trainCode);
-    if (files.length > 0) reasons.push(`engine code changed: ${files.join(', ')}`);
-  }
+  const backend = backendChange(results, context.backend);
+  if (backend !== null) reasons.push(`backend changed (${backend})`);
+  const files = changedFiles(code.train, context.trainCode);
+  if (files.length > 0) reasons.push(`engine code changed: ${files.join(', ')}`);
   return reasons.length > 0 ? reasons.join('; ') : 'key changed';
 }
 

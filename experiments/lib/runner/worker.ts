@@ -5,7 +5,7 @@
  * It exits by itself when the runner goes away (checked between batches: training blocks the event
  * loop, so the IPC channel's 'disconnect' event alone would come only at an epoch's end).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.ts';
 import type { Trial } from '../contract/results.ts';
 import type { TrialRecord } from '../contract/trial.ts';

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../../experiments/lib/contract/image.ts';
 
 /** Fastest first: WebGL (GPU), WebAssembly (SIMD when available), plain JavaScript. */
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
@@ -48,7 +49,7 @@ export async function loadClassifier(sources: ModelSource[], wasmBaseUrl: string
 
   function probabilities(model: tf.LayersModel, input: Float32Array): Float32Array {
     return tf.tidy(() => {
-      const logits = model.predict(tf.tensor4d(input, [1, 28, 28, 1])) as tf.Tensor;
+      const logits = model.predict(tf.tensor4d(input, [1, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor;
       return tf.softmax(logits).dataSync() as Float32Array;
     });
   }
@@ -63,7 +64,7 @@ export async function loadClassifier(sources: ModelSource[], wasmBaseUrl: string
     latencyP50Us(key, runs) {
       const model = models.get(key);
       if (!model) throw new Error(`no model loaded for run '${key}'`);
-      const input = new Float32Array(28 * 28).fill(-1);
+      const input = new Float32Array(IMAGE_PIXELS).fill(-1);
       for (let i = 0; i < 5; i++) probabilities(model, input);
       const timesUs: number[] = [];
       for (let i = 0; i < runs; i++) {
