@@ -26,12 +26,19 @@ export async function serialiseModel(model: tf.LayersModel, includeOptimizer = f
         weights.set(new Uint8Array(buffer), offset);
         offset += buffer.byteLength;
       }
+      // tfjs-layers makes variable names unique per process (`fc1/kernel_1` for the second model with
+      // a layer fc1), and the optimizer's weights are named after them: drop that suffix so a model's
+      // files do not depend on how many models the process built before it.
+      const weightSpecs = artifacts.weightSpecs?.map((spec) => ({
+        ...spec,
+        name: spec.name.replace(/_\d+(\/[mv])$/, '$1'),
+      }));
       const modelJson = JSON.stringify({
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weightSpecs }],
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
       });
       files = { modelJson, weights };

@@ -21,7 +21,7 @@ export function temporaryName(target: string): string {
 /** An I/O error with the path it concerns in its message, keeping the original as `cause`. */
 export function withPath(error: unknown, target: string): Error {
   const e = error as NodeJS.ErrnoException;
-  if (typeof e?.message === 'string' && e.message.includes(target)) return e;
+  if (typeof e?.message === 'string' && e.message.startsWith(`${target}: `)) return e;
   const wrapped = new Error(`${target}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? String(error)}`, {
     cause: error,
   }) as NodeJS.ErrnoException;
@@ -92,7 +92,7 @@ export async function checkWritable(dir: string): Promise<void> {
   } catch (error) {
     throw withPath(error, dir);
   } finally {
-    await rm(probe, { force: true });
+    await rm(probe, { force: true }).catch(() => undefined);
   }
 }
 
