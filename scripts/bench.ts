@@ -29,7 +29,6 @@ import { adam } from '../experiments/lib/runner/runner.ts';
 import { buildModel, isModelId, MODEL_IDS } from '../experiments/lib/engine/models.ts';
 import { median } from '../experiments/lib/engine/stats.ts';
 import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/engine/train.ts';
-import { registerMissingWasmKernels } from '../experiments/lib/backend/wasm/kernels.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
 const BATCH = 64;
@@ -79,9 +78,11 @@ function parseArguments() {
 async function main(): Promise<void> {
   const args = parseArguments();
   exitOnInterrupt();
-  const backend = args.plain
-    ? await plainWasm()
-    : await selectBackend(args.backend, { threads: args.threads, blas: args.blas });
+  const backend = await selectBackend(args.plain ? 'wasm' : args.backend, {
+    threads: args.plain ? 1 : args.threads,
+    blas: args.blas,
+    plain: args.plain,
+  });
   const data = await loadMnist();
   const count = (args.batches + WARMUP_BATCHES) * BATCH;
   const train = {
@@ -145,15 +146,6 @@ async function main(): Promise<void> {
     models: report,
   };
   if (args.json) console.log(JSON.stringify(summary));
-}
-
-/** The wasm backend with its own kernels only, plus the one it lacks for convolutional training. */
-async function plainWasm(): Promise<{ name: string; threads: number; blas: null }> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  registerMissingWasmKernels();
-  if (!(await tf.setBackend('wasm'))) throw new UsageError("--plain: tf.setBackend('wasm') failed");
-  await tf.ready();
-  return { name: 'wasm', threads: 1, blas: null };
 }
 
 const PROFILED_STEPS = 20;
