@@ -12,6 +12,7 @@ import { batchMatMulConfig } from './kernels/BatchMatMul.ts';
 import { conv2dBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.ts';
 import { conv2dBackpropInputConfig } from './kernels/Conv2DBackpropInput.ts';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.ts';
+import { identityConfig } from './kernels/Identity.ts';
 import { sliceConfig } from './kernels/Slice.ts';
 import { sumConfig } from './kernels/Sum.ts';
 import { tanhConfig } from './kernels/Tanh.ts';
@@ -33,6 +34,7 @@ export const WASM_KERNEL_CONFIGS: readonly WasmKernelConfig[] = [
   tanhGradConfig,
   avgPoolGradConfig,
   adamUpdateConfig,
+  identityConfig,
 ];
 
 let registered = false;
