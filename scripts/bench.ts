@@ -3,7 +3,8 @@
  * A benchmark, not a test: numbers vary with the machine and its load.
  *
  *   --models mlp5,lenet5   architecture ids, from experiments/architectures/ (default mlp5,lenet5)
- *   --batches 200          timed training batches of 64 per model (after 20 warm-up batches)
+ *   --batch-size 64        training batch size (1 benchmarks the batch-size experiment's single-image steps)
+ *   --batches 200          timed training batches per model (after 20 warm-up batches)
  *   --calls 1000           timed batch-1 inference calls
  *   --backend <name>       tensorflow | wasm | cpu (default: the fastest that loads)
  *   --threads <n>          threads for the wasm backend (default 1; 2 or more: the threaded build)
@@ -16,7 +17,7 @@
  *   --json                 print one JSON object as the last line
  *
  * Training FLOPs per sample are counted as 3× the forward FLOPs (forward, then gradients with respect
- * to activations and to weights), the usual convention; GFLOP/s = that × 64 ÷ the median batch time.
+ * to activations and to weights), the usual convention; GFLOP/s = that × batch size ÷ the median batch time.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -30,10 +31,8 @@ import { buildModel } from '../experiments/lib/engine/models.ts';
 import { readArchitectures, type ArchitectureSpec } from '../experiments/lib/contract/architecture.ts';
 import { median } from '../experiments/lib/engine/stats.ts';
 import { PIXELS, systemClock, trainModel, trainStep } from '../experiments/lib/engine/train.ts';
-import { registerMissingWasmKernels } from '../experiments/lib/backend/wasm/kernels.ts';
 import { exitOnInterrupt, fail } from './cli.ts';
 
-const BATCH = 64;
 const WARMUP_BATCHES = 20;
 /** Nominal fp32 peak of this machine's CPU (2 Zen 5 cores, AVX-512), GFLOP/s, for the fraction of peak. */
 const PEAK_GFLOPS = 270;
@@ -42,6 +41,7 @@ function parseArguments(known: ReadonlyMap<string, ArchitectureSpec>) {
   const { values } = parseArgs({
     options: {
       models: { type: 'string', default: 'mlp5,lenet5' },
+      'batch-size': { type: 'string', default: '64' },
       batches: { type: 'string', default: '200' },
       calls: { type: 'string', default: '1000' },
       backend: { type: 'string', default: 'auto' },
@@ -66,6 +66,7 @@ function parseArguments(known: ReadonlyMap<string, ArchitectureSpec>) {
   };
   return {
     models: models.map((m) => known.get(m)!),
+    batchSize: positive('batch-size', values['batch-size']),
     batches: positive('batches', values.batches),
     calls: positive('calls', values.calls),
     backend: values.backend as BackendName | 'auto',
@@ -80,11 +81,17 @@ function parseArguments(known: ReadonlyMap<string, ArchitectureSpec>) {
 async function main(): Promise<void> {
   const args = parseArguments(await readArchitectures());
   exitOnInterrupt();
-  const backend = args.plain
-    ? await plainWasm()
-    : await selectBackend(args.backend, { threads: args.threads, blas: args.blas });
+  const backend = await selectBackend(args.plain ? 'wasm' : args.backend, {
+    threads: args.plain ? 1 : args.threads,
+    blas: args.blas,
+    plain: args.plain,
+  });
   const data = await loadMnist();
-  const count = (args.batches + WARMUP_BATCHES) * BATCH;
+  const count = (args.batches + WARMUP_BATCHES) * args.batchSize;
+  if (count > data.train.count)
+    throw new UsageError(
+      `--batches: ${args.batches} + ${WARMUP_BATCHES} warm-up batches of ${args.batchSize} need ${count} training images, MNIST has ${data.train.count}`,
+    );
   const train = {
     images: normalise(data.train.images.subarray(0, count * PIXELS)),
     labels: data.train.labels.subarray(0, count),
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
       optimizer,
       train,
       validation: test,
-      batchSize: BATCH,
+      batchSize: args.batchSize,
       epochs: 1,
       seed: 1,
       name: id,
@@ -126,36 +133,29 @@ async function main(): Promise<void> {
     const cpuMsPerBatch = median(
       cpuStamps.slice(WARMUP_BATCHES).map((t, i) => (t - cpuStamps[WARMUP_BATCHES - 1 + i]!) * 1000),
     );
-    if (args.profile) printProfile(await profileStep(model, optimizer, train.images, train.labels));
+    if (args.profile)
+      printProfile(await profileStep(model, optimizer, train.images, train.labels, args.batchSize));
     const latency = measureBatch1(model, test, {
       warmupCalls: 100,
       timedCalls: args.calls,
       path: args.plain ? 'predict' : 'forward',
     });
-    const gflops = (3 * forwardFlops * BATCH) / (trainMsPerBatch / 1000) / 1e9;
+    const gflops = (3 * forwardFlops * args.batchSize) / (trainMsPerBatch / 1000) / 1e9;
     report[id] = { trainMsPerBatch, latencyB1: { p50Us: latency.p50Us, p90Us: latency.p90Us }, gflops };
     console.log(
-      `${id}: ${trainMsPerBatch.toFixed(2)} ms per training batch of ${BATCH} (CPU ${cpuMsPerBatch.toFixed(2)} ms; ${gflops.toFixed(2)} GFLOP/s, ${((gflops / PEAK_GFLOPS) * 100).toFixed(2)}% of ${PEAK_GFLOPS} GFLOP/s peak); batch-1 latency p50 ${latency.p50Us.toFixed(0)} µs, p90 ${latency.p90Us.toFixed(0)} µs`,
+      `${id}: ${trainMsPerBatch.toFixed(2)} ms per training batch of ${args.batchSize} (CPU ${cpuMsPerBatch.toFixed(2)} ms; ${gflops.toFixed(2)} GFLOP/s, ${((gflops / PEAK_GFLOPS) * 100).toFixed(2)}% of ${PEAK_GFLOPS} GFLOP/s peak); batch-1 latency p50 ${latency.p50Us.toFixed(0)} µs, p90 ${latency.p90Us.toFixed(0)} µs`,
     );
     model.dispose();
     optimizer.dispose();
   }
   const summary = {
     backend: args.plain ? `${backend.name} (plain)` : backend.name,
+    batchSize: args.batchSize,
     threads: backend.threads,
     blas: backend.blas,
     models: report,
   };
   if (args.json) console.log(JSON.stringify(summary));
-}
-
-/** The wasm backend with its own kernels only, plus the one it lacks for convolutional training. */
-async function plainWasm(): Promise<{ name: string; threads: number; blas: null }> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  registerMissingWasmKernels();
-  if (!(await tf.setBackend('wasm'))) throw new UsageError("--plain: tf.setBackend('wasm') failed");
-  await tf.ready();
-  return { name: 'wasm', threads: 1, blas: null };
 }
 
 const PROFILED_STEPS = 20;
@@ -173,12 +173,13 @@ async function profileStep(
   optimizer: tf.Optimizer,
   images: Float32Array,
   labels: Uint8Array,
+  batchSize: number,
 ): Promise<StepProfile> {
-  const ids = Int32Array.from(labels.subarray(0, BATCH));
+  const ids = Int32Array.from(labels.subarray(0, batchSize));
   const begin = systemClock.wallSeconds();
   const info = await tf.profile(() => {
     for (let i = 0; i < PROFILED_STEPS; i++) {
-      const { loss, correct } = trainStep(model, optimizer, images, ids, BATCH);
+      const { loss, correct } = trainStep(model, optimizer, images, ids, batchSize);
       loss.dataSync();
       correct.dataSync();
       tf.dispose([loss, correct]);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { nativeProducts } from '../../experiments/lib/backend/blas/blas.ts';
+import { nativeProducts } from '../../experiments/lib/backend/blas/openblas.ts';
 import { applyForTraining } from '../../experiments/lib/engine/forward.ts';
 import { buildModel } from '../../experiments/lib/engine/models.ts';
 import { architecture } from '../helpers/architectures.ts';
-import { registerWasmKernels } from '../../experiments/lib/backend/wasm/kernels.ts';
+import { registerWasmKernels } from '../../experiments/lib/backend/wasm/register-kernels.ts';
 import { requireBlas, skipWithoutBlas } from '../helpers/blas.ts';
 
 const BATCH = 8;

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyGradients } from '../../experiments/lib/engine/train.ts';
-import { registerWasmKernels } from '../../experiments/lib/backend/wasm/kernels.ts';
+import { registerWasmKernels } from '../../experiments/lib/backend/wasm/register-kernels.ts';
 import { ADAM_UPDATE } from '../../experiments/lib/engine/kernel-names.ts';
 
 /** Shapes of a small network's weights; 5, 7 and 3 leave a remainder past the SIMD groups of four. */

@@ -1,4 +1,4 @@
-import { loadBlas, type Blas } from '../../experiments/lib/backend/blas/blas.ts';
+import { loadBlas, type Blas } from '../../experiments/lib/backend/blas/openblas.ts';
 
 const loaded = loadBlas();
 

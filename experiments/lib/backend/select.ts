@@ -4,15 +4,15 @@
  *
  * 'auto' takes the fastest that loads: the native 'tensorflow' backend of `@tensorflow/tfjs-node`
  * (an optional dependency whose install downloads libtensorflow, so it is often absent), then
- * 'wasm' from `@tensorflow/tfjs-backend-wasm` with the kernels of ./wasm-kernels.ts added and its
- * matrix products on the system's OpenBLAS when that is installed (./blas.ts), then the
+ * 'wasm' from `@tensorflow/tfjs-backend-wasm` with the kernels of ./wasm/register-kernels.ts added and
+ * its matrix products on the system's OpenBLAS when that is installed (./blas/openblas.ts), then the
  * plain JavaScript 'cpu' backend, the slowest (LeNet-5 trains about 100 times slower than on wasm).
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { type Blas, loadBlas, nativeProducts } from './blas/blas.ts';
+import { type Blas, loadBlas, nativeProducts } from './blas/openblas.ts';
 import { firstLine, UsageError } from '../contract/errors.ts';
-import { registerWasmKernels } from './wasm/kernels.ts';
+import { registerMissingWasmKernels, registerWasmKernels } from './wasm/register-kernels.ts';
 import { getThreadsCount, registerWasm } from './wasm/threads.ts';
 
 /** tfjs's own backend names; 'tensorflow' is the native backend of `@tensorflow/tfjs-node`. */
@@ -29,11 +29,11 @@ export interface BackendInfo {
   tfjs: string;
   /**
    * Threads computing kernels: on wasm, 1 (tfjs's build for Node) or the count asked for with the
-   * threaded build (./wasm-threads.ts); on cpu, 1; on tensorflow, those libtensorflow chooses (0 here).
+   * threaded build (./wasm/threads.ts); on cpu, 1; on tensorflow, those libtensorflow chooses (0 here).
    */
   threads: number;
   /**
-   * On wasm, the native BLAS its float32 matrix products run on (./blas.ts), e.g.
+   * On wasm, the native BLAS its float32 matrix products run on (./blas/openblas.ts), e.g.
    * 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64' (one thread); null
    * when they run on XNNPACK (no OpenBLAS installed, `blas: false`, or another backend).
    */
@@ -45,6 +45,13 @@ export interface BackendOptions {
   threads?: number;
   /** On wasm, run matrix products on the system's OpenBLAS when it loads (default true). */
   blas?: boolean;
+  /**
+   * On wasm, register only the kernel wasm lacks for convolutional training (Conv2DBackpropFilter),
+   * none of this backend's faster ones, and no OpenBLAS: the path before them, which
+   * `npm run bench -- --plain` compares against (default false). Once the faster kernels are
+   * registered in a process they stay, so this holds only for a process's first wasm selection.
+   */
+  plain?: boolean;
 }
 
 const PACKAGES: Record<BackendName, string> = {
@@ -55,7 +62,7 @@ const PACKAGES: Record<BackendName, string> = {
 
 const require = createRequire(import.meta.url);
 
-/** The threaded wasm build sizes XNNPACK's pool to at most 4 threads (see ./wasm-threads.ts). */
+/** The threaded wasm build sizes XNNPACK's pool to at most 4 threads (see ./wasm/threads.ts). */
 export const MAX_THREADS = 4;
 
 /**
@@ -77,7 +84,7 @@ export async function selectBackend(
   if (requested === 'auto') {
     for (const name of BACKEND_NAMES) {
       try {
-        return await activate(name, threads, options.blas ?? true);
+        return await activate(name, threads, options);
       } catch {
         continue;
       }
@@ -88,13 +95,13 @@ export async function selectBackend(
     throw new UsageError(`unknown backend '${String(requested)}' (known: auto, ${BACKEND_NAMES.join(', ')})`);
   }
   try {
-    return await activate(requested, threads, options.blas ?? true);
+    return await activate(requested, threads, options);
   } catch (error) {
     throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
   }
 }
 
-async function activate(name: BackendName, threads: number, useBlas: boolean): Promise<BackendInfo> {
+async function activate(name: BackendName, threads: number, options: BackendOptions): Promise<BackendInfo> {
   if (name !== 'cpu') {
     // Importing the package registers its backend; tfjs itself bundles cpu. A specifier held in a
     // variable also keeps the type checker from requiring the optional tfjs-node to be installed.
@@ -103,8 +110,9 @@ async function activate(name: BackendName, threads: number, useBlas: boolean): P
   let blas: Blas | undefined;
   if (name === 'wasm') {
     registerWasm(threads);
-    registerWasmKernels();
-    const loaded = useBlas ? loadBlas() : undefined;
+    if (options.plain) registerMissingWasmKernels();
+    else registerWasmKernels();
+    const loaded = (options.blas ?? true) && !options.plain ? loadBlas() : undefined;
     blas = loaded instanceof Error ? undefined : loaded;
   }
   nativeProducts.blas = blas;

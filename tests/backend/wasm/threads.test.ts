@@ -8,14 +8,14 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { selectBackend } from '../../experiments/lib/backend/select.ts';
-import { loadMnist, normalise } from '../../experiments/lib/engine/dataset.ts';
-import { UsageError } from '../../experiments/lib/contract/errors.ts';
-import { buildModel } from '../../experiments/lib/engine/models.ts';
-import { architecture } from '../helpers/architectures.ts';
-import { adam } from '../../experiments/lib/engine/trial.ts';
-import { PIXELS, trainStep } from '../../experiments/lib/engine/train.ts';
-import { simdFunctionsLoad } from '../../experiments/lib/backend/wasm/kernels.ts';
+import { selectBackend } from '../../../experiments/lib/backend/select.ts';
+import { loadMnist, normalise } from '../../../experiments/lib/engine/dataset.ts';
+import { UsageError } from '../../../experiments/lib/contract/errors.ts';
+import { buildModel } from '../../../experiments/lib/engine/models.ts';
+import { architecture } from '../../helpers/architectures.ts';
+import { adam } from '../../../experiments/lib/engine/trial.ts';
+import { PIXELS, trainStep } from '../../../experiments/lib/engine/train.ts';
+import { simdFunctionsLoad } from '../../../experiments/lib/backend/wasm/simd/functions.ts';
 
 const BATCH = 64;
 const STEPS = 3;
@@ -101,7 +101,7 @@ test('a process on the threaded build exits by itself when its work is done', (t
   t.after(() => rmSync(directory, { recursive: true, force: true }));
   const script = join(directory, 'run.mts');
   const backendModule = pathToFileURL(
-    join(import.meta.dirname, '..', '..', 'experiments', 'lib', 'backend', 'select.ts'),
+    join(import.meta.dirname, '..', '..', '..', 'experiments', 'lib', 'backend', 'select.ts'),
   ).href;
   writeFileSync(
     script,
@@ -115,7 +115,7 @@ test('a process on the threaded build exits by itself when its work is done', (t
     ].join('\n'),
   );
   const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
-    cwd: join(import.meta.dirname, '..', '..'),
+    cwd: join(import.meta.dirname, '..', '..', '..'),
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadBlas, nativeProducts, type Blas } from '../../experiments/lib/backend/blas/blas.ts';
-import { selectBackend } from '../../experiments/lib/backend/select.ts';
-import { registerWasmKernels } from '../../experiments/lib/backend/wasm/kernels.ts';
-import { requireBlas, skipWithoutBlas } from '../helpers/blas.ts';
-import { assertClose } from '../helpers/close.ts';
+import { loadBlas, nativeProducts, type Blas } from '../../../experiments/lib/backend/blas/openblas.ts';
+import { selectBackend } from '../../../experiments/lib/backend/select.ts';
+import { registerWasmKernels } from '../../../experiments/lib/backend/wasm/register-kernels.ts';
+import { requireBlas, skipWithoutBlas } from '../../helpers/blas.ts';
+import { assertClose } from '../../helpers/close.ts';
 
 /** The loaded BLAS with its calls counted, so a test can tell which path a product took. */
 function countingBlas(blas: Blas): { blas: Blas; calls: { sgemm: number; sgemv: number } } {

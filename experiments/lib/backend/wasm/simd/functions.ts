@@ -1,0 +1,63 @@
+/**
+ * The element-wise SIMD functions (./simd.wat, assembled in ./module.ts) instantiated on the wasm
+ * backend's own memory, so they read and write its tensors in place. tfjs-backend-wasm has no such
+ * kernels, and JavaScript loops over the heap manage about 1 ns per element where SIMD does four.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_MODULE_BASE64 } from './module.ts';
+
+/** The module's functions; pointers are byte offsets into the wasm heap, counts multiples of 4. */
+export interface SimdFunctions {
+  /** adam(w, g, m, v, wOut, mOut, vOut, count, β1, β2, 1 − β1, 1 − β2, 1 − β1ᵗ, 1 − β2ᵗ, ε, −rate). */
+  adam(...args: number[]): void;
+  /** affine(input, output, count, a, b): output = a·input + b. */
+  affine(input: number, output: number, count: number, a: number, b: number): void;
+  /** tanhGrad(y, dy, output, count): output = (1 − y·y)·dy. */
+  tanhGrad(y: number, dy: number, output: number, count: number): void;
+  /**
+   * transpose(source, target, rows, columns, width, height): target (width × height) receives the
+   * transpose of the first `rows` × `columns` (multiples of 4) of source (height × width), in 4×4 blocks.
+   */
+  transpose(
+    source: number,
+    target: number,
+    rows: number,
+    columns: number,
+    width: number,
+    height: number,
+  ): void;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdFunctions | null>();
+
+/**
+ * Whether the SIMD functions run on `backend`'s memory (the single-threaded build's own, or the
+ * threaded build's shared one); without them the same kernels run in JavaScript, with the same values.
+ */
+export function simdFunctionsLoad(backend: BackendWasm): boolean {
+  return simdModule(backend) !== undefined;
+}
+
+/**
+ * The SIMD functions instantiated on `backend`'s wasm memory (once per memory), or undefined where
+ * that memory is not reachable or WebAssembly SIMD is missing.
+ */
+export function simdModule(backend: BackendWasm): SimdFunctions | undefined {
+  // The single-threaded build exports its memory; the threaded one imports it (../threads.ts).
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = module.asm?.memory ?? module.wasmMemory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  let functions = instances.get(memory);
+  if (functions === undefined) {
+    try {
+      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+      const bytes = Buffer.from(shared ? SIMD_MODULE_BASE64.shared : SIMD_MODULE_BASE64.unshared, 'base64');
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      functions = instance.exports as unknown as SimdFunctions;
+    } catch {
+      functions = null;
+    }
+    instances.set(memory, functions);
+  }
+  return functions ?? undefined;
+}
