@@ -90,7 +90,7 @@ export async function selectBackend(
   try {
     return await activate(requested, threads, options.blas ?? true);
   } catch (error) {
-    throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
+    throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`, { cause: error });
   }
 }
 

@@ -5,20 +5,23 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FileError } from '../contract/errors.ts';
 
 function temporaryName(target: string): string {
   return path.join(path.dirname(target), `.tmp-${path.basename(target)}-${randomBytes(4).toString('hex')}`);
 }
 
+/** Writes `data` to `target` atomically; a failure (e.g. ENOSPC) is a FileError naming `target`. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
   const temporary = temporaryName(target);
   try {
+    await mkdir(path.dirname(target), { recursive: true });
     await writeFile(temporary, data);
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
+    // Best effort: the folder may not exist (ENOTDIR), and the first error is the one to report.
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw new FileError(target, 'write', error);
   }
 }
 
