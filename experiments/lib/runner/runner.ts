@@ -8,7 +8,14 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { selectBackend, type BackendInfo, type BackendName } from '../backend/select.ts';
 import { CARBON_PRESETS, DEFAULT_CARBON_PRESET, carbonGrams, energyKwh } from '../engine/carbon.ts';
-import { loadMnist, normalise, splitTrainValidation, gatherRows, type Mnist } from '../engine/dataset.ts';
+import {
+  checkDataFits,
+  loadMnist,
+  normalise,
+  splitTrainValidation,
+  gatherRows,
+  type Mnist,
+} from '../engine/dataset.ts';
 import { readDefinitions, type Definition } from '../contract/definitions.ts';
 import { replaceDirectory, writeJson } from './files.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../engine/flops.ts';
@@ -262,6 +269,16 @@ async function runExperiment(
   const trainCount = quick ? QUICK.trainImages : data.train.count;
   const validationSize = quick ? QUICK.validationSize : definition.validationSize;
   const testCount = quick ? QUICK.testImages : data.test.count;
+  checkDataFits(
+    {
+      trainImages: trainCount,
+      validationImages: validationSize,
+      testImages: testCount,
+      batchSize: Math.max(...definition.batchSizes),
+    },
+    data,
+    { data: data.dir, definition: definition.file },
+  );
   const trainImages = normalise(data.train.images.subarray(0, trainCount * PIXELS));
   const test: LabelledImages = {
     images: normalise(data.test.images.subarray(0, testCount * PIXELS)),
