@@ -11,11 +11,17 @@ export class ContentError extends Error {
     /** 1-based line in the file, or null when the problem is not tied to one line. */
     readonly line: number | null,
     readonly reason: string,
-    options?: ErrorOptions,
+    /** `column`: 1-based, for syntax errors (printed as file:line:column). */
+    options?: ErrorOptions & { column?: number },
   ) {
-    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`, options);
+    const column = line !== null && options?.column !== undefined ? `:${options.column}` : '';
+    super(`${file}${line === null ? '' : `:${line}`}${column}: ${reason}`, options);
+    this.column = options?.column ?? null;
     this.name = 'ContentError';
   }
+
+  /** 1-based column, or null. */
+  readonly column: number | null;
 }
 
 /** A front matter claim that is false or cannot be evaluated. `actual` lists the values it used. */
