@@ -7,6 +7,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildSite } from '../../site/build.ts';
+import { browserSkipReason, launchChromium, serve } from '../helpers/browser.ts';
 import { makeResults, writeFixtureResults } from '../fixtures/results-fixture.ts';
 
 const TITLE = '</title><script>alert("title")</script>';
@@ -103,5 +104,31 @@ describe('titles, descriptions and tags in the built site', () => {
     const [file, html] = [...pages].find(([f]) => /^tags\/[^/]+\/index\.html$/.test(f))!;
     assert.ok(html.includes(`<h1>Tagged “${escaped(TAG)}”</h1>`), file);
     assert.ok(html.includes(`<title>Tagged “${escaped(TAG)}” · `), file);
+  });
+});
+
+describe('the built post in a real browser', { skip: browserSkipReason() }, () => {
+  it('has the title as its document title and heading text, and runs no injected script', async () => {
+    const server = await serve(output);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await page.goto(`${server.origin}/2025/02/06/evil.html`);
+      assert.equal(await page.title(), `${TITLE} · MNIST, measured`);
+      assert.equal(await page.locator('h1').textContent(), TITLE);
+      assert.equal(await page.locator('.post-header .description').textContent(), DESCRIPTION);
+      assert.equal(await page.locator('script', { hasText: 'alert' }).count(), 0);
+      await page.goto(`${server.origin}/`);
+      assert.equal(await page.locator('.post-list h2').textContent(), TITLE);
+      assert.deepEqual(dialogs, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
