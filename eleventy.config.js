@@ -12,6 +12,7 @@ import data from './site/data.ts';
 import demo from './site/demo/plugin.ts';
 import feed from './site/feed.ts';
 import filters from './site/filters.ts';
+import strictFrontMatter from './site/frontmatter.ts';
 import markdown from './site/markdown.ts';
 import { buildOptionsOf } from './site/options.ts';
 import shortcodes from './site/shortcodes.ts';
@@ -23,6 +24,7 @@ const INCLUDES_DIR = 'site/_includes';
 /** @param {any} eleventyConfig */
 export default function (eleventyConfig) {
   eleventyConfig.setIncludesDirectory(path.relative(eleventyConfig.directories.input, INCLUDES_DIR));
+  eleventyConfig.addPlugin(strictFrontMatter);
   eleventyConfig.addPlugin(data);
   eleventyConfig.addPlugin(markdown);
   eleventyConfig.addPlugin(filters);

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { buildSite, type BuildSiteOptions } from '../site/build.ts';
+import { fail } from './cli.ts';
 
 function parseArguments(): BuildSiteOptions & { debug: boolean } {
   const { values } = parseArgs({
@@ -30,11 +31,4 @@ async function main(): Promise<void> {
   await buildSite(options);
 }
 
-function fail(error: unknown): void {
-  console.error(
-    options.debug && error instanceof Error ? error.stack : `build:site: ${(error as Error).message}`,
-  );
-  process.exitCode = 1;
-}
-
-main().catch(fail);
+main().catch((error: unknown) => fail(error, options.debug));

@@ -5,16 +5,29 @@ import { readFileSync } from 'node:fs';
  * --debug) and a clean exit on Ctrl-C or SIGTERM (results are written atomically, so an interrupted
  * run leaves earlier ones intact).
  */
-export function fail(error: unknown, debug = process.argv.includes('--debug')): never {
+
+/**
+ * The text `fail` prints for `error`: its message's first line; with `debug`, then its stack and the
+ * stack of each error in its `cause` chain, each under `caused by:`.
+ * e.g. "error: x.json: cannot write: ENOSPC: …\n<stack>\ncaused by: Error: ENOSPC: …\n<stack>"
+ */
+export function describeError(error: unknown, debug: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
-  let text = `error: ${message.split('\n')[0]}\n`;
-  if (debug) {
-    for (let e: unknown = error; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
-      text += `${e === error ? '' : 'caused by: '}${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
-      if (!(e instanceof Error)) break;
-    }
+  const lines = [`error: ${message.split('\n')[0]}`];
+  if (!debug) return lines.join('\n');
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && !seen.has(current); depth++) {
+    seen.add(current);
+    const text = current instanceof Error ? (current.stack ?? current.message) : String(current);
+    lines.push(depth === 0 ? text : `caused by: ${text}`);
+    current = current instanceof Error ? current.cause : undefined;
   }
-  process.stderr.write(text);
+  return lines.join('\n');
+}
+
+export function fail(error: unknown, debug = process.argv.includes('--debug')): never {
+  process.stderr.write(`${describeError(error, debug)}\n`);
   process.exit(1);
 }
 

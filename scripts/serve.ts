@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { serveSite } from '../site/build.ts';
+import { fail } from './cli.ts';
 
 function parseArguments(): { port: number; resultsDir: string | undefined } {
   const { values } = parseArgs({
@@ -16,9 +17,4 @@ async function main(): Promise<void> {
   await serveSite(parseArguments());
 }
 
-function fail(error: unknown): void {
-  console.error(`serve: ${(error as Error).message}`);
-  process.exitCode = 1;
-}
-
-main().catch(fail);
+main().catch((error: unknown) => fail(error));

@@ -1,7 +1,7 @@
 /**
  * The site build's error classes. Each names the content file (relative to the working directory,
  * e.g. `content/posts/mlp-vs-lenet.md`) and, where it has one, the line, so the command line can
- * print one line a reader can jump to.
+ * print one line a reader can jump to. Each takes `{ cause }`, the error it wraps, for `--debug`.
  */
 
 /** Bad content: an unknown experiment, run, metric or shortcode, or invalid front matter. */
@@ -11,10 +11,17 @@ export class ContentError extends Error {
     /** 1-based line in the file, or null when the problem is not tied to one line. */
     readonly line: number | null,
     readonly reason: string,
+    /** `column`: 1-based, for syntax errors (printed as file:line:column). */
+    options?: ErrorOptions & { column?: number },
   ) {
-    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`);
+    const column = line !== null && options?.column !== undefined ? `:${options.column}` : '';
+    super(`${file}${line === null ? '' : `:${line}`}${column}: ${reason}`, options);
+    this.column = options?.column ?? null;
     this.name = 'ContentError';
   }
+
+  /** 1-based column, or null. */
+  readonly column: number | null;
 }
 
 /** A front matter claim that is false or cannot be evaluated. `actual` lists the values it used. */
@@ -25,8 +32,9 @@ export class ClaimError extends Error {
     readonly actual: string,
     /** 1-based line of the claim in the post, or null when not known. */
     readonly line: number | null = null,
+    options?: ErrorOptions,
   ) {
-    super(`${post}${line === null ? '' : `:${line}`}: claim '${claim}' ${actual}`);
+    super(`${post}${line === null ? '' : `:${line}`}: claim '${claim}' ${actual}`, options);
     this.name = 'ClaimError';
   }
 }

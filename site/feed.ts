@@ -17,20 +17,20 @@ export function absoluteUrl(sitePath: string, base: string = SITE.url): string {
 }
 
 const FEED_TEMPLATE = `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ site.language }}">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ site.language | escape }}">
 <title>{{ site.title | escape }}</title>
 <subtitle>{{ site.description | escape }}</subtitle>
-<link href="{{ '${FEED_PATH}' | absoluteUrl }}" rel="self"/>
-<link href="{{ '/' | absoluteUrl }}"/>
-<id>{{ '/' | absoluteUrl }}</id>
+<link href="{{ '${FEED_PATH}' | absoluteUrl | escape }}" rel="self"/>
+<link href="{{ '/' | absoluteUrl | escape }}"/>
+<id>{{ '/' | absoluteUrl | escape }}</id>
 <updated>{{ collections.posts | newestDate | atomDate }}</updated>
 <author><name>{{ site.author | escape }}</name></author>
 {%- assign posts = collections.posts | reverse %}
 {%- for post in posts %}
 <entry>
 <title>{{ post.data.title | escape }}</title>
-<link href="{{ post.url | absoluteUrl }}"/>
-<id>{{ post.url | absoluteUrl }}</id>
+<link href="{{ post.url | absoluteUrl | escape }}"/>
+<id>{{ post.url | absoluteUrl | escape }}</id>
 <updated>{{ post.date | atomDate }}</updated>
 <summary>{{ post.data.description | escape }}</summary>
 </entry>

@@ -1,24 +1,58 @@
 /**
- * A post's own front matter, validated where it enters: read from the raw file (so a typo such as
- * `claim:` is caught rather than lost in the data cascade) and turned into its proper types once.
+ * Front matter, validated where it enters: read from the raw file (so a typo such as `claim:` is
+ * caught rather than lost in the data cascade) and turned into its proper types once. Before Eleventy
+ * reads any template, `strictFrontMatter` checks the YAML of every page and the schema of every
+ * post, so a mistake is one line naming the file, the line (and column) and what was expected,
+ * rather than Eleventy's multi-line report or a silently rolled-over date.
  */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { formatPath } from '../experiments/lib/contract/errors.ts';
 import { ContentError } from './errors.ts';
+import type { EleventyConfig } from './eleventy.ts';
+import { contentPath } from './page.ts';
+
+/**
+ * A real calendar date written YYYY-MM-DD, read as UTC midnight. e.g. `2025-02-06`; `2025-13-45`
+ * and `2025-02-30` are rejected, not rolled over into another month.
+ */
+export const CalendarDate = z
+  .string({ error: 'expected a date like 2025-02-06' })
+  .transform((text, context) => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    const date = match === null ? null : new Date(Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!));
+    if (date === null || date.toISOString().slice(0, 10) !== text) {
+      context.addIssue({
+        code: 'custom',
+        message: `'${text}' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-02-06)`,
+      });
+      return z.NEVER;
+    }
+    return date;
+  });
 
 export const PostFrontMatter = z
   .object({
     title: z.string().min(1),
     description: z.string().min(1),
-    /** The post's date, e.g. `2025-02-06` (a YAML date, read as UTC midnight). */
-    date: z.date({ error: 'expected a date like 2025-02-06' }),
+    /** The post's date, e.g. `2025-02-06` (read as UTC midnight; it sets the post's URL). */
+    date: CalendarDate,
     /** Id of the experiment whose results the post discusses, e.g. `mlp-vs-lenet`. */
     experiment: z.string().min(1),
     /** Extra tags; every post also gets `posts` from the folder data. */
     tags: z.array(z.string().min(1)).default([]),
     /** Statements the prose relies on, checked at build time (see claims.ts). */
     claims: z.array(z.string().min(1)).default([]),
+    /** The post's former address, redirected to its page: site-relative, e.g. `/2025/02/06/old-slug.html`. */
+    originalUrl: z
+      .string()
+      .regex(
+        /^\/(?!\/)[^\s?#]*\.html$/,
+        'expected a site-relative path ending in .html, e.g. /2025/02/06/x.html',
+      )
+      .optional(),
   })
   .strict();
 export type PostFrontMatter = z.infer<typeof PostFrontMatter>;
@@ -38,22 +72,30 @@ function keyLine(block: { yaml: string; firstLine: number }, key: PropertyKey | 
   return index === -1 ? block.firstLine : block.firstLine + index;
 }
 
+/**
+ * The YAML of a front matter block as plain data (YAML's core schema: dates stay strings, so a
+ * schema can check them), or a one-line ContentError at the file's line and column.
+ */
+export function loadFrontMatterYaml(block: { yaml: string; firstLine: number }, file: string): unknown {
+  try {
+    return yaml.load(block.yaml, { schema: yaml.CORE_SCHEMA, filename: file });
+  } catch (error) {
+    const exception = error as yaml.YAMLException;
+    const mark = exception.mark as { line?: number; column?: number } | undefined;
+    const line = block.firstLine + (mark?.line ?? 0);
+    const reason = (exception.reason ?? exception.message).split('\n')[0];
+    throw new ContentError(file, line, `front matter is not valid YAML: ${reason}`, {
+      cause: error,
+      column: (mark?.column ?? 0) + 1,
+    });
+  }
+}
+
 /** Parses and validates a post's front matter; errors name the file, the line and the field. */
 export function parsePostFrontMatter(raw: string, file: string): PostFrontMatter {
   const block = splitFrontMatter(raw);
   if (block === null) throw new ContentError(file, 1, 'a post needs front matter between --- lines');
-  let data: unknown;
-  try {
-    data = yaml.load(block.yaml);
-  } catch (error) {
-    const mark = (error as yaml.YAMLException).mark as { line?: number } | undefined;
-    const line = mark?.line === undefined ? block.firstLine : block.firstLine + mark.line;
-    throw new ContentError(
-      file,
-      line,
-      `front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
+  const data = loadFrontMatterYaml(block, file);
   const parsed = PostFrontMatter.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -66,4 +108,40 @@ export function parsePostFrontMatter(raw: string, file: string): PostFrontMatter
     throw new ContentError(file, keyLine(block, key), `front matter: ${field}: ${reason}`);
   }
   return parsed.data;
+}
+
+/** Every `.md` and `.liquid` file under `dir`, as paths joined onto `dir`. */
+async function templateFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) {
+      out.push(...(await templateFiles(file)));
+    } else if (entry.isFile() && /\.(md|liquid)$/.test(entry.name)) out.push(file);
+  }
+  return out;
+}
+
+/**
+ * Checks the front matter of every template in `inputDir` (relative to the working directory):
+ * valid YAML everywhere, and the post schema for markdown files in `posts/`.
+ */
+export async function checkFrontMatter(inputDir: string): Promise<void> {
+  for (const found of (await templateFiles(inputDir)).sort()) {
+    const raw = await readFile(found, 'utf8');
+    const file = contentPath(found);
+    const isPost = path.basename(path.dirname(file)) === 'posts' && file.endsWith('.md');
+    if (isPost) parsePostFrontMatter(raw, file);
+    else {
+      const block = splitFrontMatter(raw);
+      if (block !== null) loadFrontMatterYaml(block, file);
+    }
+  }
+}
+
+/** Plugin: runs `checkFrontMatter` on the input folder before Eleventy reads the templates. */
+export default function strictFrontMatter(eleventyConfig: EleventyConfig): void {
+  eleventyConfig.on('eleventy.before', async () => {
+    await checkFrontMatter(eleventyConfig.directories.input);
+  });
 }

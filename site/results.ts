@@ -1,6 +1,6 @@
 /**
  * The site's only way into the results: loads every `<id>.json` of a results folder (validated by
- * the results contract) and looks up experiments, runs and metrics with errors that name the place
+ * the results contract, then for meaning by ./results-check.ts) and looks up experiments, runs and metrics with errors that name the place
  * in the content that asked for them.
  */
 import { readdir } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { readResults, type MetricName, type Results, type Run } from '../experiments/lib/contract/results.ts';
 import { ResultsError } from '../experiments/lib/contract/errors.ts';
 import { ContentError } from './errors.ts';
+import { checkResults } from './results-check.ts';
 import { METRIC_NAMES, isMetricName } from './format.ts';
 
 /** Results folder, relative to the working directory. */
@@ -46,6 +47,7 @@ export async function loadResults(dir: string = DEFAULT_RESULTS_DIR): Promise<Ma
         `'${loaded.experiment.id}' differs from the file name '${id}'`,
       );
     }
+    checkResults(loaded, file);
     results.set(id, loaded);
   }
   return results;

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import seedrandom from 'seedrandom';
 import {
   MNIST_FILES,
+  checkDataFits,
   defaultDataDir,
   gatherRows,
   loadMnist,
@@ -293,6 +294,50 @@ describe('gatherRows', () => {
     assert.throws(
       () => gatherRows(source, 2, Int32Array.from([4]), 0, 1, new Float32Array(2)),
       /index 4 at position 0 is outside the source's 4 rows/,
+    );
+  });
+});
+
+describe('checkDataFits', () => {
+  const data = { train: { count: 100 }, test: { count: 50 } };
+  const sources = { data: 'data/small', definition: 'experiments/definitions/x.json' };
+  const needs = { trainImages: 100, validationImages: 20, testImages: 50, batchSize: 64 };
+  const fails = (changes: Partial<typeof needs>, message: string) =>
+    assert.throws(
+      () => checkDataFits({ ...needs, ...changes }, data, sources),
+      (error: unknown) => error instanceof DatasetError && error.message === message,
+    );
+
+  it('accepts data that holds exactly what the definition asks', () => {
+    checkDataFits(needs, data, sources);
+    checkDataFits({ ...needs, batchSize: 80 }, data, sources);
+  });
+
+  it('names both counts when the training files hold fewer images than asked', () => {
+    fails(
+      { trainImages: 2400, validationImages: 400 },
+      'data/small: holds 100 training images but experiments/definitions/x.json needs 2400 (2000 to train on and 400 for validation)',
+    );
+  });
+
+  it('says when validation takes every training image', () => {
+    fails(
+      { validationImages: 100 },
+      'data/small: holds 100 training images but experiments/definitions/x.json holds out 100 of them for validation, which leaves none to train on',
+    );
+  });
+
+  it('rejects a batch larger than the training set, naming both numbers', () => {
+    fails(
+      { batchSize: 128 },
+      'data/small: experiments/definitions/x.json trains with batches of 128 but the training set holds only 80 images (100 less 20 for validation)',
+    );
+  });
+
+  it('names both counts when the test files hold fewer images than asked', () => {
+    fails(
+      { testImages: 1000 },
+      'data/small: holds 50 test images but experiments/definitions/x.json needs 1000',
     );
   });
 });

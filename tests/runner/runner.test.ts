@@ -401,7 +401,7 @@ describe('the experiment runner', () => {
     assert.equal(failed.code, 1);
     assert.match(
       failed.stderr,
-      /^error: .*big\.json: batchSizes: a batch of 5000 is larger than the 2000 training images left after validation\n$/,
+      /^error: .*big\.json trains with batches of 5000 but the training set holds only 2000 images/,
     );
   });
 

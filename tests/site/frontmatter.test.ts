@@ -24,7 +24,7 @@ test('a missing field fails with the file and the field', () => {
 test('an unknown key fails with its line and the allowed keys', () => {
   assert.throws(() => parsePostFrontMatter(post(`${GOOD}\nclaim:\n  - x.y > 1`), FILE), {
     message:
-      'content/posts/x.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, claims)',
+      'content/posts/x.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, claims, originalUrl)',
   });
 });
 
@@ -34,15 +34,67 @@ test('a wrong type fails with the line of its key', () => {
   });
   assert.throws(
     () => parsePostFrontMatter(post('title: T\ndescription: D\ndate: soon\nexperiment: e'), FILE),
-    { message: 'content/posts/x.md:4: front matter: date: expected a date like 2025-02-06' },
+    {
+      message:
+        "content/posts/x.md:4: front matter: date: 'soon' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-02-06)",
+    },
   );
 });
 
 test('invalid YAML and missing front matter are reported', () => {
   assert.throws(() => parsePostFrontMatter(post('title: [unclosed'), FILE), {
-    message: /^content\/posts\/x\.md:\d+: front matter is not valid YAML: /,
+    message: /^content\/posts\/x\.md:\d+:\d+: front matter is not valid YAML: [^\n]+$/,
   });
   assert.throws(() => parsePostFrontMatter('No front matter.\n', FILE), {
     message: 'content/posts/x.md:1: a post needs front matter between --- lines',
+  });
+});
+
+test('a date that is not on the calendar is rejected, not rolled over', () => {
+  for (const [date, line] of [
+    ['2025-13-45', 4],
+    ['2025-02-30', 4],
+    ['2025-2-6', 4],
+    ['2025-02-06T10:00:00Z', 4],
+  ] as const) {
+    assert.throws(
+      () => parsePostFrontMatter(post(`title: T\ndescription: D\ndate: ${date}\nexperiment: e`), FILE),
+      {
+        message: `content/posts/x.md:${line}: front matter: date: '${date}' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-02-06)`,
+      },
+    );
+  }
+  assert.equal(
+    parsePostFrontMatter(
+      post('title: T\ndescription: D\ndate: 2024-02-29\nexperiment: e'),
+      FILE,
+    ).date.toISOString(),
+    '2024-02-29T00:00:00.000Z',
+  );
+});
+
+test('a date written as a number is rejected with the expected form', () => {
+  assert.throws(
+    () => parsePostFrontMatter(post('title: T\ndescription: D\ndate: 2025\nexperiment: e'), FILE),
+    {
+      message: 'content/posts/x.md:4: front matter: date: expected a date like 2025-02-06',
+    },
+  );
+});
+
+test('originalUrl must be a site-relative path ending in .html', () => {
+  const parsed = parsePostFrontMatter(post(`${GOOD}\noriginalUrl: /2025/02/06/old-name.html`), FILE);
+  assert.equal(parsed.originalUrl, '/2025/02/06/old-name.html');
+  for (const url of ['https://example.com/x.html', '//example.com/x.html', '/2025/02/06/x', 'x.html']) {
+    assert.throws(() => parsePostFrontMatter(post(`${GOOD}\noriginalUrl: ${url}`), FILE), {
+      message:
+        'content/posts/x.md:6: front matter: originalUrl: expected a site-relative path ending in .html, e.g. /2025/02/06/x.html',
+    });
+  }
+});
+
+test('a tab in the indentation is one line with the file, line and column', () => {
+  assert.throws(() => parsePostFrontMatter(post(`${GOOD}\ntags:\n\t- a`), FILE), {
+    message: /^content\/posts\/x\.md:7:1: front matter is not valid YAML: [^\n]+$/,
   });
 });

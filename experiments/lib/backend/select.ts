@@ -97,7 +97,7 @@ export async function selectBackend(
   try {
     return await activate(requested, threads, options);
   } catch (error) {
-    throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`);
+    throw new UsageError(`backend '${requested}' cannot be loaded: ${firstLine(error)}`, { cause: error });
   }
 }
 

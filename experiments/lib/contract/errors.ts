@@ -1,6 +1,7 @@
 /**
  * The engine's error classes. Each carries its context so the command line can print one line
- * that names the file, the field and what was expected.
+ * that names the file, the field and what was expected, and takes `{ cause }` (the error it wraps)
+ * so `--debug` can print the whole chain.
  */
 
 /** A dataset file that cannot be used: wrong magic number, truncated, inconsistent counts, bad labels. */
@@ -8,8 +9,9 @@ export class DatasetError extends Error {
   constructor(
     readonly path: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${path}: ${reason}`);
+    super(`${path}: ${reason}`, options);
     this.name = 'DatasetError';
   }
 }
@@ -50,8 +52,9 @@ export class ResultsError extends Error {
     readonly file: string,
     readonly field: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${field}: ${reason}`);
+    super(`${file}: ${field}: ${reason}`, options);
     this.name = 'ResultsError';
   }
 }
@@ -74,9 +77,25 @@ export class DivergenceError extends Error {
 
 /** A bad command-line argument or a backend that cannot be loaded. */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * An operating-system error (ENOSPC, EACCES, …) with the path it happened on, since Node's message
+ * for a write through a file handle names none: e.g. `experiments/results/x.json: cannot write:
+ * ENOSPC: no space left on device, write`. The original error is the cause.
+ */
+export class FileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly action: string,
+    cause: unknown,
+  ) {
+    super(`${path}: cannot ${action}: ${firstLine(cause)}`, { cause });
+    this.name = 'FileError';
   }
 }
 

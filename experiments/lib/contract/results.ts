@@ -291,13 +291,15 @@ export async function readResults(file: string): Promise<Results> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ResultsError(file, '(file)', `cannot read: ${(error as Error).message}`);
+    throw new ResultsError(file, '(file)', `cannot read: ${(error as Error).message}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ResultsError(file, '(file)', `not valid JSON: ${(error as Error).message}`);
+    throw new ResultsError(file, '(file)', `not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return parseResults(json, file);
 }

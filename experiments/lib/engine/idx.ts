@@ -56,7 +56,7 @@ export async function readIdx(path: string): Promise<IdxFile> {
   try {
     stored = await readFile(path);
   } catch (error) {
-    throw new DatasetError(path, `cannot read file (${(error as Error).message})`);
+    throw new DatasetError(path, `cannot read file (${(error as Error).message})`, { cause: error });
   }
   const sha256 = createHash('sha256').update(stored).digest('hex');
 
@@ -68,6 +68,7 @@ export async function readIdx(path: string): Promise<IdxFile> {
       throw new DatasetError(
         path,
         `starts like a gzip file but cannot be decompressed (${(error as Error).message})`,
+        { cause: error },
       );
     }
   }

@@ -2,9 +2,30 @@
  * Statistics over trials: mean with a Student's t 95% confidence interval, percentiles of timings,
  * and McNemar's exact test for two classifiers on the same test images.
  */
-import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { createRequire } from 'node:module';
+import type * as Cephes from 'cephes';
 import type { Stat } from '../contract/results.ts';
+
+/**
+ * Cephes (the C library SciPy's `stdtrit` and `bdtr` come from) compiled to WebAssembly: one small
+ * package with no dependencies. Its CommonJS entry compiles the module synchronously on require;
+ * the ES entry would need `await cephes.compiled` first. Loaded on first use.
+ */
+let cephesModule: typeof Cephes | undefined;
+function cephes(): typeof Cephes {
+  cephesModule ??= createRequire(import.meta.url)('cephes') as typeof Cephes;
+  return cephesModule;
+}
+
+/** Student's t quantile: the `p` quantile of the t distribution with `degreesOfFreedom`. e.g. (0.975, 2) → 4.3027 */
+export function tQuantile(p: number, degreesOfFreedom: number): number {
+  return cephes().stdtri(degreesOfFreedom, p);
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, p), the exact lower tail. e.g. (2, 10, 0.5) → 56/1024 */
+export function binomialCdf(k: number, n: number, p: number): number {
+  return cephes().bdtr(k, n, p);
+}
 
 /** Mean, sample standard deviation and 95% CI of the mean (t distribution, n−1 degrees of freedom). */
 export function summarise(values: readonly number[]): Stat {

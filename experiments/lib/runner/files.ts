@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FileError } from '../contract/errors.ts';
 
 const TEMPORARY = /^\.tmp-(\d+)-/;
 
@@ -51,8 +52,8 @@ export async function writeFileAtomic(
     if (step !== undefined) failpoint(step);
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw withPath(error, target);
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw new FileError(target, 'write', error);
   }
 }
 

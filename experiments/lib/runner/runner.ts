@@ -7,7 +7,7 @@ import { readResults, type Results, type Trial } from '../contract/results.ts';
 import { readDefinitions, type Definition } from '../contract/definitions.ts';
 import { UsageError } from '../contract/errors.ts';
 import { selectBackend, type BackendInfo, type BackendName } from '../backend/select.ts';
-import { loadMnist, type Mnist } from '../engine/dataset.ts';
+import { checkDataFits, loadMnist, type Mnist } from '../engine/dataset.ts';
 import type { SavedFiles } from '../engine/save.ts';
 import { assembleResults, type RunInput } from './assemble.ts';
 import { codeKeys, type CodeKeys } from './code-key.ts';
@@ -95,18 +95,17 @@ async function existingResults(file: string): Promise<Results | null> {
 }
 
 /** Fails before any training when the data cannot hold what a definition asks for. */
-function checkDataFits(definition: Definition, data: Mnist, quick: boolean): void {
-  const train = quick ? Math.min(QUICK.trainImages, data.train.count) : data.train.count;
-  const validation = quick ? QUICK.validationSize : definition.validationSize;
-  if (validation >= train)
-    throw new UsageError(
-      `${definition.file}: validationSize: ${validation} validation images need more than the data's ${train} training images`,
-    );
-  const largest = Math.max(...definition.batchSizes);
-  if (largest > train - validation)
-    throw new UsageError(
-      `${definition.file}: batchSizes: a batch of ${largest} is larger than the ${train - validation} training images left after validation`,
-    );
+function checkDefinitionFits(definition: Definition, data: Mnist, quick: boolean): void {
+  checkDataFits(
+    {
+      trainImages: quick ? QUICK.trainImages : data.train.count,
+      validationImages: quick ? QUICK.validationSize : definition.validationSize,
+      testImages: quick ? QUICK.testImages : data.test.count,
+      batchSize: Math.max(...definition.batchSizes),
+    },
+    data,
+    { data: data.dir, definition: definition.file },
+  );
 }
 
 interface Prepared {
@@ -125,7 +124,7 @@ async function prepare(options: RunnerOptions): Promise<Prepared> {
     loadMnist(options.dataDir),
     codeKeys(),
   ]);
-  for (const definition of definitions) checkDataFits(definition, data, quick);
+  for (const definition of definitions) checkDefinitionFits(definition, data, quick);
   const context = {
     dataChecksums: data.checksums,
     backend: backendIdentity(backend),
