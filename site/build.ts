@@ -5,8 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Eleventy from '@11ty/eleventy';
-import { ResultsError } from '../experiments/lib/contract/errors.ts';
-import { ClaimError, ContentError } from './errors.ts';
+import { isSiteError, rootCause } from './build-error.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { setBuildOptions } from './options.ts';
 
@@ -19,29 +18,13 @@ export interface BuildSiteOptions {
   outputDir?: string;
   /** Suppress Eleventy's per-file log. */
   quiet?: boolean;
+  /** Print nothing at all, not even Eleventy's summary or its report of a failure (the caller reports). */
+  silent?: boolean;
 }
+
+export { isSiteError, rootCause };
 
 const CONFIG_FILE = fileURLToPath(new URL('../eleventy.config.js', import.meta.url));
-
-/** An error the site raises about its input, whose message names the file (and line): one line says it all. */
-export function isSiteError(error: unknown): error is ContentError | ClaimError | ResultsError {
-  return error instanceof ContentError || error instanceof ClaimError || error instanceof ResultsError;
-}
-
-/** The site's own error inside Eleventy's wrappers (they keep it as `originalError` or `cause`). */
-export function rootCause(error: unknown): unknown {
-  let current: unknown = error;
-  const seen = new Set<unknown>();
-  while (current instanceof Error && !seen.has(current)) {
-    if (isSiteError(current)) return current;
-    seen.add(current);
-    const next: unknown =
-      (current as Error & { originalError?: unknown }).originalError ?? (current as Error).cause;
-    if (next === undefined) break;
-    current = next;
-  }
-  return error;
-}
 
 /**
  * The content folder as Eleventy needs it: relative to the working directory. Given an absolute
@@ -56,7 +39,7 @@ export function eleventyInputDir(contentDir: string): string {
 function createEleventy(options: BuildSiteOptions): Eleventy {
   return new Eleventy(eleventyInputDir(options.contentDir ?? 'content'), options.outputDir ?? '_site', {
     configPath: path.relative(process.cwd(), CONFIG_FILE),
-    quietMode: options.quiet ?? false,
+    quietMode: (options.quiet ?? false) || (options.silent ?? false),
     // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
     // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
     source: 'cli',
@@ -72,12 +55,15 @@ function createEleventy(options: BuildSiteOptions): Eleventy {
  * Eleventy's console output with its error reports held back: Eleventy prints every failure with
  * its wrappers and stack, while a site error is better told in its own one line by the caller.
  */
-function holdErrors(eleventy: Eleventy): string[] {
+function holdErrors(eleventy: Eleventy, silent: boolean): string[] {
   const held: string[] = [];
+  const print = (write: (message: string) => void) => (message: string) => {
+    if (!silent) write(message);
+  };
   eleventy.logger.overrideLogger({
-    log: (message: string) => console.log(message),
-    info: (message: string) => console.info(message),
-    warn: (message: string) => console.warn(message),
+    log: print(console.log),
+    info: print(console.info),
+    warn: print(console.warn),
     error: (message: string) => held.push(message),
   });
   return held;
@@ -89,7 +75,8 @@ function holdErrors(eleventy: Eleventy): string[] {
  */
 export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
   const eleventy = createEleventy(options);
-  const heldErrors = holdErrors(eleventy);
+  const silent = options.silent ?? false;
+  const heldErrors = holdErrors(eleventy, silent);
   const exitCode = process.exitCode;
   try {
     await eleventy.write();
@@ -97,14 +84,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
     // Eleventy's error handler sets process.exitCode = 1; the caller decides how to fail.
     process.exitCode = exitCode;
     const cause = rootCause(error);
-    if (!isSiteError(cause)) for (const message of heldErrors) console.error(message);
+    if (!isSiteError(cause) && !silent) for (const message of heldErrors) console.error(message);
     throw cause;
   }
-}
-
-/** Builds, then serves the output on `port` with live reload, rebuilding when content, site or results change. */
-export async function serveSite(options: BuildSiteOptions & { port?: number } = {}): Promise<void> {
-  const eleventy = createEleventy(options);
-  await eleventy.watch();
-  await eleventy.serve(options.port ?? 8080);
 }

@@ -11,8 +11,9 @@ export class ContentError extends Error {
     /** 1-based line in the file, or null when the problem is not tied to one line. */
     readonly line: number | null,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`);
+    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`, options);
     this.name = 'ContentError';
   }
 }
@@ -25,8 +26,9 @@ export class ClaimError extends Error {
     readonly actual: string,
     /** 1-based line of the claim in the post, or null when not known. */
     readonly line: number | null = null,
+    options?: ErrorOptions,
   ) {
-    super(`${post}${line === null ? '' : `:${line}`}: claim '${claim}' ${actual}`);
+    super(`${post}${line === null ? '' : `:${line}`}: claim '${claim}' ${actual}`, options);
     this.name = 'ClaimError';
   }
 }
