@@ -93,7 +93,7 @@ test('bad front matter fails the build with the post path and line', async () =>
   await assert.rejects(
     buildSite({ resultsDir, contentDir: content, outputDir: path.join(dir, 'out3'), quiet: true }),
     {
-      message: `${content}/posts/bad.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, claims)`,
+      message: `${content}/posts/bad.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, originalUrl, claims)`,
     },
   );
 });
