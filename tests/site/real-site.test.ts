@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSite } from '../../site/build.ts';
+import { countWord } from '../../site/filters.ts';
 import { parsePostFrontMatter } from '../../site/frontmatter.ts';
 import { browserSkipReason, launchChromium, serve } from '../helpers/browser.ts';
 
@@ -78,4 +79,18 @@ test('a browser opening an original URL ends on the post', async (t) => {
     await browser.close();
     await server.close();
   }
+});
+
+test('the home page counts the posts it lists', async () => {
+  const posts = (await readdir('content/posts')).filter((file) => file.endsWith('.md')).length;
+  const home = await readFile(path.join(site, 'index.html'), 'utf8');
+  assert.ok(home.includes(`<p>${countWord(posts)} articles revisit`), `expected ${posts} in words`);
+  assert.equal(countWord(5), 'Five');
+  assert.equal(countWord(13), '13');
+});
+
+test('footnote marks of one table heading are separated, so notes 2 and 3 do not read 23', async () => {
+  const html = await readFile(path.join(site, '2025/02/06/mlp-vs-lenet.html'), 'utf8');
+  assert.doesNotMatch(html, /<\/sup><sup>/);
+  assert.match(html, /<sup><a href="#repro-note-\d+"[^>]*>\d+<\/a>, <a href="#repro-note-\d+"/);
 });
