@@ -3,6 +3,7 @@
  * Usage: tsx scripts/build-site.ts [--results DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
  */
 import { parseArgs } from 'node:util';
+import { describeBuildError, describeBuildErrorInFull } from '../site/build-error.ts';
 import { buildSite, type BuildSiteOptions } from '../site/build.ts';
 
 function parseArguments(): BuildSiteOptions & { debug: boolean } {
@@ -31,9 +32,8 @@ async function main(): Promise<void> {
 }
 
 function fail(error: unknown): void {
-  console.error(
-    options.debug && error instanceof Error ? error.stack : `build:site: ${(error as Error).message}`,
-  );
+  console.error(`build:site: ${describeBuildError(error)}`);
+  if (options.debug) console.error(describeBuildErrorInFull(error));
   process.exitCode = 1;
 }
 

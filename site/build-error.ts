@@ -55,8 +55,8 @@ export function describeBuildError(error: unknown): string {
     const mark = (link as { mark?: { line?: number } }).mark;
     const reason = (link as { reason?: unknown }).reason;
     if (template !== undefined && typeof mark?.line === 'number' && typeof reason === 'string') {
-      // The front matter's first line is the file's second (after `---`).
-      return `${contentPath(template)}:${mark.line + 2}: front matter is not valid YAML: ${reason}`;
+      // Eleventy parses the front matter from the end of the opening `---`: its line 0 is the file's line 1.
+      return `${contentPath(template)}:${mark.line + 1}: front matter is not valid YAML: ${reason}`;
     }
   }
   for (const message of messages) {

@@ -52,11 +52,10 @@ function createEleventy(options: BuildSiteOptions): Eleventy {
 }
 
 /**
- * Eleventy's console output with its error reports held back: Eleventy prints every failure with
- * its wrappers and stack, while a site error is better told in its own one line by the caller.
+ * Eleventy's console output without its error reports: Eleventy prints every failure with its
+ * wrappers and stack, while the caller tells it in one line (build-error.ts), the stack with --debug.
  */
-function holdErrors(eleventy: Eleventy, silent: boolean): string[] {
-  const held: string[] = [];
+function withoutErrorReports(eleventy: Eleventy, silent: boolean): void {
   const print = (write: (message: string) => void) => (message: string) => {
     if (!silent) write(message);
   };
@@ -64,27 +63,23 @@ function holdErrors(eleventy: Eleventy, silent: boolean): string[] {
     log: print(console.log),
     info: print(console.info),
     warn: print(console.warn),
-    error: (message: string) => held.push(message),
+    error: () => {},
   });
-  return held;
 }
 
 /**
  * Builds the site once; rejects with the site's own error (ContentError, ClaimError, ResultsError)
- * when it has one. Any other failure is rejected as Eleventy reports it, after its report is printed.
+ * when it has one, else with Eleventy's (describeBuildError in build-error.ts tells either in one line).
  */
 export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
   const eleventy = createEleventy(options);
-  const silent = options.silent ?? false;
-  const heldErrors = holdErrors(eleventy, silent);
+  withoutErrorReports(eleventy, options.silent ?? false);
   const exitCode = process.exitCode;
   try {
     await eleventy.write();
   } catch (error) {
     // Eleventy's error handler sets process.exitCode = 1; the caller decides how to fail.
     process.exitCode = exitCode;
-    const cause = rootCause(error);
-    if (!isSiteError(cause) && !silent) for (const message of heldErrors) console.error(message);
-    throw cause;
+    throw rootCause(error);
   }
 }

@@ -145,5 +145,24 @@ test('a prose edit reloads the page, a false claim replaces it with the error, t
     timeout: 15_000,
   });
   assert.equal(await page.locator('#live-build-error').count(), 0);
-  await writeFile(post, original);
+  await nextBuild(() => writeFile(post, original));
+});
+
+test('a changed results file rebuilds; a changed folder data module restarts the builder, which builds again', async () => {
+  const resultsFile = path.join(dir, 'results', 'mlp-vs-lenet.json');
+  const results = JSON.parse(await readFile(resultsFile, 'utf8')) as {
+    runs: { key: string; label: string }[];
+  };
+  results.runs.find((run) => run.key === 'lenet5')!.label = 'LeNet-5 (relabelled)';
+  const rebuilt = await nextBuild(() => writeFile(resultsFile, JSON.stringify(results)));
+  assert.equal(rebuilt.type, 'built');
+  assert.deepEqual(rebuilt.changed, [resultsFile]);
+  assert.match(await (await fetch(server.origin + POST_URL)).text(), /LeNet-5 \(relabelled\)/);
+
+  const data = path.join(dir, 'content', 'posts', 'posts.11tydata.js');
+  const restarted = await nextBuild(async () => writeFile(data, `${await readFile(data, 'utf8')}\n`));
+  assert.equal(restarted.type, 'built');
+  assert.deepEqual(restarted.changed, [], 'a first build of a new builder process');
+  assert.ok(lines.some((line) => line.includes('posts.11tydata.js changed: restarting the builder')));
+  assert.equal((await fetch(server.origin + POST_URL)).status, 200);
 });
