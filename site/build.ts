@@ -36,19 +36,26 @@ export function eleventyInputDir(contentDir: string): string {
   return path.relative(process.cwd(), path.resolve(contentDir)) || '.';
 }
 
-function createEleventy(options: BuildSiteOptions): Eleventy {
-  return new Eleventy(eleventyInputDir(options.contentDir ?? 'content'), options.outputDir ?? '_site', {
-    configPath: path.relative(process.cwd(), CONFIG_FILE),
-    quietMode: (options.quiet ?? false) || (options.silent ?? false),
-    // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
-    // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
-    source: 'cli',
-    config: (eleventyConfig: EleventyConfig) => {
-      setBuildOptions(eleventyConfig, { resultsDir: options.resultsDir });
-      // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
-      eleventyConfig.setUseGitIgnore(false);
+/** An Eleventy instance for the site, its console output as `options` ask and without its error reports. */
+export function createSiteEleventy(options: BuildSiteOptions): Eleventy {
+  const eleventy = new Eleventy(
+    eleventyInputDir(options.contentDir ?? 'content'),
+    options.outputDir ?? '_site',
+    {
+      configPath: path.relative(process.cwd(), CONFIG_FILE),
+      quietMode: (options.quiet ?? false) || (options.silent ?? false),
+      // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
+      // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
+      source: 'cli',
+      config: (eleventyConfig: EleventyConfig) => {
+        setBuildOptions(eleventyConfig, { resultsDir: options.resultsDir });
+        // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
+        eleventyConfig.setUseGitIgnore(false);
+      },
     },
-  });
+  );
+  withoutErrorReports(eleventy, options.silent ?? false);
+  return eleventy;
 }
 
 /**
@@ -72,8 +79,11 @@ function withoutErrorReports(eleventy: Eleventy, silent: boolean): void {
  * when it has one, else with Eleventy's (describeBuildError in build-error.ts tells either in one line).
  */
 export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
-  const eleventy = createEleventy(options);
-  withoutErrorReports(eleventy, options.silent ?? false);
+  await writeSite(createSiteEleventy(options));
+}
+
+/** Runs one build of `eleventy`, rejecting as buildSite does. */
+export async function writeSite(eleventy: Eleventy): Promise<void> {
   const exitCode = process.exitCode;
   try {
     await eleventy.write();

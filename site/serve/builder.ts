@@ -1,8 +1,10 @@
 /**
  * The rebuilding half of `npm run serve`, run in a child process (builder-process.ts): builds the
  * site, then rebuilds whenever a post, page, layout, asset or results file changes, and reports
- * each outcome to its parent. Each build is a fresh Eleventy run in this warm process (site modules,
- * the chart renderer and its cache stay loaded), a few hundred milliseconds for a prose edit.
+ * each outcome to its parent. The process stays warm (site modules, the chart renderer and its cache
+ * stay loaded). An edit to one markdown file re-renders that page and the pages that list it, on the
+ * Eleventy instance of the last build (Eleventy's incremental mode, as its own watch mode uses it);
+ * any other change, and the build after a failure, is a full build on a fresh instance.
  *
  * Code (.ts/.js: site modules, the Eleventy config, folder data files) is not watched here: a module
  * already imported cannot be imported anew, so the parent restarts this process instead (serve.ts).
@@ -10,7 +12,8 @@
 import path from 'node:path';
 import { watch } from 'chokidar';
 import { describeBuildError, describeBuildErrorInFull } from '../build-error.ts';
-import { buildSite } from '../build.ts';
+import type Eleventy from '@11ty/eleventy';
+import { createSiteEleventy, writeSite } from '../build.ts';
 
 /** What the builder tells its parent. `ms` is the build's wall time; `changed` the files that caused it. */
 export type BuilderMessage =
@@ -52,19 +55,47 @@ export async function runBuilder(
   options: BuilderOptions,
   report: (message: BuilderMessage) => void,
 ): Promise<() => Promise<void>> {
-  let pending: string[] | null = [];
+  let pending: Map<string, string> | null = new Map();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  /** The instance of the last build, when it succeeded. */
+  let warm: Eleventy | null = null;
+
+  /** One build for the changed files (file → chokidar event). */
+  async function buildFor(events: Map<string, string>): Promise<void> {
+    const [only] = events.keys();
+    const incremental =
+      warm !== null &&
+      events.size === 1 &&
+      events.get(only!) === 'change' &&
+      only!.endsWith('.md') &&
+      !path.relative(options.contentDir, only!).startsWith('..');
+    await forgetCachedFiles([...events.keys()]);
+    if (incremental) {
+      const eleventy = warm!;
+      warm = null;
+      await eleventy.restart();
+      await eleventy.init();
+      eleventy.setIncrementalFile(path.relative(process.cwd(), only!));
+      await writeSite(eleventy);
+      warm = eleventy;
+    } else {
+      warm = null;
+      const eleventy = createSiteEleventy({ ...options, silent: true });
+      await writeSite(eleventy);
+      warm = eleventy;
+    }
+  }
 
   async function build(): Promise<void> {
     if (running || pending === null) return;
     running = true;
-    const changed = pending;
+    const events = pending;
+    const changed = [...events.keys()];
     pending = null;
     const start = performance.now();
     try {
-      await forgetCachedFiles(changed);
-      await buildSite({ ...options, silent: true });
+      await buildFor(events);
       report({ type: 'built', ms: Math.round(performance.now() - start), changed });
     } catch (error) {
       const ms = Math.round(performance.now() - start);
@@ -84,13 +115,18 @@ export async function runBuilder(
     ignoreInitial: true,
     ignored: (file) => isCodeFile(file),
   });
-  const onChange = (file: string) => {
-    (pending ??= []).push(file);
+  const onEvent = (event: string, file: string) => {
+    pending ??= new Map();
+    const previous = pending.get(file);
+    // A file both added and changed, or removed and added again, takes the full build an added file gets.
+    pending.set(file, previous === undefined || previous === event ? event : 'add');
     clearTimeout(timer);
     // Editors write a file in more than one step; one build takes them all.
     timer = setTimeout(() => void build(), 15);
   };
-  watcher.on('change', onChange).on('add', onChange).on('unlink', onChange);
+  watcher.on('all', (event, file) => {
+    if (event === 'change' || event === 'add' || event === 'unlink') onEvent(event, file);
+  });
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   await build();
   return async () => {
