@@ -3,12 +3,19 @@
  * clean exit on Ctrl-C (results are written atomically, so an interrupted run leaves earlier ones intact).
  */
 export function fail(error: unknown, debug = process.argv.includes('--debug')): never {
-  const message =
-    error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
-  process.stderr.write(
-    `error: ${message.split('\n')[0]}${debug && error instanceof Error ? `\n${error.stack}` : ''}\n`,
-  );
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message.split('\n')[0]}\n${debug ? `${stackWithCauses(error)}\n` : ''}`);
   process.exit(1);
+}
+
+/** The stack of an error and of each of its causes (`{ cause }`), for --debug. */
+export function stackWithCauses(error: unknown): string {
+  const stacks: string[] = [];
+  for (let current = error; current !== undefined && stacks.length < 10;) {
+    stacks.push(current instanceof Error ? (current.stack ?? current.message) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return stacks.join('\ncaused by: ');
 }
 
 export function exitOnInterrupt(): void {
