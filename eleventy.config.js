@@ -15,6 +15,7 @@ import filters from './site/filters.ts';
 import strictFrontMatter from './site/frontmatter.ts';
 import markdown from './site/markdown.ts';
 import { buildOptionsOf } from './site/options.ts';
+import redirects from './site/redirects.ts';
 import shortcodes from './site/shortcodes.ts';
 import tables from './site/tables.ts';
 
@@ -35,6 +36,7 @@ export default function (eleventyConfig) {
   eleventyConfig.addPlugin(checkContent, { shortcodes: CHART_SHORTCODES });
   eleventyConfig.addPlugin(assets);
   eleventyConfig.addPlugin(feed);
+  eleventyConfig.addPlugin(redirects);
 }
 
 export const config = {

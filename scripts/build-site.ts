@@ -3,8 +3,8 @@
  * Usage: tsx scripts/build-site.ts [--results DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
  */
 import { parseArgs } from 'node:util';
+import { describeBuildError, describeBuildErrorInFull } from '../site/build-error.ts';
 import { buildSite, type BuildSiteOptions } from '../site/build.ts';
-import { fail } from './cli.ts';
 
 function parseArguments(): BuildSiteOptions & { debug: boolean } {
   const { values } = parseArgs({
@@ -31,4 +31,10 @@ async function main(): Promise<void> {
   await buildSite(options);
 }
 
-main().catch((error: unknown) => fail(error, options.debug));
+function fail(error: unknown): void {
+  console.error(`build:site: ${describeBuildError(error)}`);
+  if (options.debug) console.error(describeBuildErrorInFull(error));
+  process.exitCode = 1;
+}
+
+main().catch(fail);

@@ -1,20 +1,45 @@
 /**
- * `npm run serve`: builds the site, serves _site/ on http://localhost:8080 with live reload and
- * rebuilds on changes. Usage: tsx scripts/serve.ts [--port N] [--results DIR]
+ * `npm run serve` (and `npm start`): builds the site, serves it on http://127.0.0.1:8080 with live
+ * reload and rebuilds on every change; a failed build shows its error in place of the page.
+ * Usage: tsx scripts/serve.ts [--host H] [--port N] [--results DIR] [--content DIR] [--output DIR] [--debug]
  */
 import { parseArgs } from 'node:util';
-import { serveSite } from '../site/build.ts';
-import { fail } from './cli.ts';
+import { serveSite, type ServeOptions } from '../site/serve/serve.ts';
 
-function parseArguments(): { port: number; resultsDir: string | undefined } {
+function parseArguments(): ServeOptions {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '8080' }, results: { type: 'string' } },
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      results: { type: 'string' },
+      content: { type: 'string' },
+      output: { type: 'string' },
+      debug: { type: 'boolean', default: false },
+    },
   });
-  return { port: Number(values.port), resultsDir: values.results };
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port: expected a port number from 0 to 65535, got '${values.port}'`);
+  }
+  return {
+    host: values.host,
+    port,
+    resultsDir: values.results,
+    contentDir: values.content,
+    outputDir: values.output,
+    debug: values.debug,
+  };
 }
 
 async function main(): Promise<void> {
-  await serveSite(parseArguments());
+  const server = await serveSite(parseArguments());
+  process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
 }
 
-main().catch((error: unknown) => fail(error));
+function fail(error: unknown): void {
+  const debug = process.argv.includes('--debug');
+  console.error(debug && error instanceof Error ? error.stack : `serve: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
+
+main().catch(fail);

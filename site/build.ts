@@ -5,8 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Eleventy from '@11ty/eleventy';
-import { ResultsError } from '../experiments/lib/contract/errors.ts';
-import { ClaimError, ContentError } from './errors.ts';
+import { isSiteError, rootCause } from './build-error.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { setBuildOptions } from './options.ts';
 
@@ -19,29 +18,13 @@ export interface BuildSiteOptions {
   outputDir?: string;
   /** Suppress Eleventy's per-file log. */
   quiet?: boolean;
+  /** Print nothing at all, not even Eleventy's summary or its report of a failure (the caller reports). */
+  silent?: boolean;
 }
+
+export { isSiteError, rootCause };
 
 const CONFIG_FILE = fileURLToPath(new URL('../eleventy.config.js', import.meta.url));
-
-/** An error the site raises about its input, whose message names the file (and line): one line says it all. */
-export function isSiteError(error: unknown): error is ContentError | ClaimError | ResultsError {
-  return error instanceof ContentError || error instanceof ClaimError || error instanceof ResultsError;
-}
-
-/** The site's own error inside Eleventy's wrappers (they keep it as `originalError` or `cause`). */
-export function rootCause(error: unknown): unknown {
-  let current: unknown = error;
-  const seen = new Set<unknown>();
-  while (current instanceof Error && !seen.has(current)) {
-    if (isSiteError(current)) return current;
-    seen.add(current);
-    const next: unknown =
-      (current as Error & { originalError?: unknown }).originalError ?? (current as Error).cause;
-    if (next === undefined) break;
-    current = next;
-  }
-  return error;
-}
 
 /**
  * The content folder as Eleventy needs it: relative to the working directory. Given an absolute
@@ -53,58 +36,60 @@ export function eleventyInputDir(contentDir: string): string {
   return path.relative(process.cwd(), path.resolve(contentDir)) || '.';
 }
 
-function createEleventy(options: BuildSiteOptions): Eleventy {
-  return new Eleventy(eleventyInputDir(options.contentDir ?? 'content'), options.outputDir ?? '_site', {
-    configPath: path.relative(process.cwd(), CONFIG_FILE),
-    quietMode: options.quiet ?? false,
-    // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
-    // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
-    source: 'cli',
-    config: (eleventyConfig: EleventyConfig) => {
-      setBuildOptions(eleventyConfig, { resultsDir: options.resultsDir });
-      // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
-      eleventyConfig.setUseGitIgnore(false);
+/** An Eleventy instance for the site, its console output as `options` ask and without its error reports. */
+export function createSiteEleventy(options: BuildSiteOptions): Eleventy {
+  const eleventy = new Eleventy(
+    eleventyInputDir(options.contentDir ?? 'content'),
+    options.outputDir ?? '_site',
+    {
+      configPath: path.relative(process.cwd(), CONFIG_FILE),
+      quietMode: (options.quiet ?? false) || (options.silent ?? false),
+      // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
+      // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
+      source: 'cli',
+      config: (eleventyConfig: EleventyConfig) => {
+        setBuildOptions(eleventyConfig, { resultsDir: options.resultsDir });
+        // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
+        eleventyConfig.setUseGitIgnore(false);
+      },
     },
-  });
+  );
+  withoutErrorReports(eleventy, options.silent ?? false);
+  return eleventy;
 }
 
 /**
- * Eleventy's console output with its error reports held back: Eleventy prints every failure with
- * its wrappers and stack, while a site error is better told in its own one line by the caller.
+ * Eleventy's console output without its error reports: Eleventy prints every failure with its
+ * wrappers and stack, while the caller tells it in one line (build-error.ts), the stack with --debug.
  */
-function holdErrors(eleventy: Eleventy): string[] {
-  const held: string[] = [];
+function withoutErrorReports(eleventy: Eleventy, silent: boolean): void {
+  const print = (write: (message: string) => void) => (message: string) => {
+    if (!silent) write(message);
+  };
   eleventy.logger.overrideLogger({
-    log: (message: string) => console.log(message),
-    info: (message: string) => console.info(message),
-    warn: (message: string) => console.warn(message),
-    error: (message: string) => held.push(message),
+    log: print(console.log),
+    info: print(console.info),
+    warn: print(console.warn),
+    error: () => {},
   });
-  return held;
 }
 
 /**
  * Builds the site once; rejects with the site's own error (ContentError, ClaimError, ResultsError)
- * when it has one. Any other failure is rejected as Eleventy reports it, after its report is printed.
+ * when it has one, else with Eleventy's (describeBuildError in build-error.ts tells either in one line).
  */
 export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
-  const eleventy = createEleventy(options);
-  const heldErrors = holdErrors(eleventy);
+  await writeSite(createSiteEleventy(options));
+}
+
+/** Runs one build of `eleventy`, rejecting as buildSite does. */
+export async function writeSite(eleventy: Eleventy): Promise<void> {
   const exitCode = process.exitCode;
   try {
     await eleventy.write();
   } catch (error) {
     // Eleventy's error handler sets process.exitCode = 1; the caller decides how to fail.
     process.exitCode = exitCode;
-    const cause = rootCause(error);
-    if (!isSiteError(cause)) for (const message of heldErrors) console.error(message);
-    throw cause;
+    throw rootCause(error);
   }
-}
-
-/** Builds, then serves the output on `port` with live reload, rebuilding when content, site or results change. */
-export async function serveSite(options: BuildSiteOptions & { port?: number } = {}): Promise<void> {
-  const eleventy = createEleventy(options);
-  await eleventy.watch();
-  await eleventy.serve(options.port ?? 8080);
 }

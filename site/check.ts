@@ -11,7 +11,9 @@ import { ContentError } from './errors.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { parsePostFrontMatter, splitFrontMatter } from './frontmatter.ts';
 import { contentPath } from './page.ts';
+import { checkProseNumbers } from './prose-numbers.ts';
 import { checkMetric, getExperiment, getRun, type ResultsData } from './results.ts';
+import { ORIGINAL } from './original.ts';
 import { SITE_SHORTCODES, originalFigure, type ShortcodeSpecs } from './shortcodes.ts';
 
 export interface CheckOptions {
@@ -102,6 +104,31 @@ export function claimLine(raw: string, claim: string): number | null {
   return index === -1 ? frontMatterLine(raw, 'claims') : index + 1;
 }
 
+/** Shortcodes that show the original's published figures, so the experiment must have some. */
+const NEEDS_ORIGINAL_FIGURES = new Set(['reproductionTable']);
+
+/** Fails at the line of a reproduction table whose experiment the original series never published. */
+export function checkOriginalFigures(
+  text: string,
+  experiment: Results | null,
+  file: string,
+  firstLine: number,
+): void {
+  for (const { name, line } of findShortcodeCalls(text, NEEDS_ORIGINAL_FIGURES, firstLine)) {
+    const id = experiment?.experiment.id;
+    if (id === undefined) {
+      throw new ContentError(file, line, `{% ${name} %} needs \`experiment: <id>\` in the front matter`);
+    }
+    if (ORIGINAL[id] === undefined) {
+      throw new ContentError(
+        file,
+        line,
+        `{% ${name} %}: the original series has no figures for experiment '${id}'`,
+      );
+    }
+  }
+}
+
 export default function checkContent(eleventyConfig: EleventyConfig, options: CheckOptions = {}): void {
   const specs: ShortcodeSpecs = { ...SITE_SHORTCODES, ...options.shortcodes };
   const names = new Set(Object.keys(specs));
@@ -120,8 +147,11 @@ export default function checkContent(eleventyConfig: EleventyConfig, options: Ch
         id === null ? null : getExperiment(results, id, { file, line: frontMatterLine(raw, 'experiment') });
       if (frontMatter !== null && experiment !== null)
         checkClaims(frontMatter.claims, experiment, file, (claim) => claimLine(raw, claim));
-      const calls = findShortcodeCalls(content, names, bodyStartLine(raw, content));
+      const firstLine = bodyStartLine(raw, content);
+      const calls = findShortcodeCalls(content, names, firstLine);
       checkShortcodeCalls(calls, specs, experiment, file);
+      checkOriginalFigures(content, experiment, file, firstLine);
+      if (isPost) checkProseNumbers(content, file, firstLine);
     },
   );
 }

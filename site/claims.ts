@@ -44,6 +44,8 @@ export interface ClaimOutcome {
 
 /** Thrown inside evaluation; turned into a ClaimError that names the post and the claim. */
 class Unsupported extends Error {}
+/** A claim inside the grammar that still says nothing: no reference to the results, or a non-finite value. */
+class Meaningless extends Error {}
 
 /**
  * Evaluates one claim against an experiment's results. Throws ClaimError if the claim cannot be
@@ -93,6 +95,7 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
         const found = lookup(experiment, runKey, metric, { file: post, line: null });
         const text = object.type === 'Identifier' ? `${runKey}.${metric}` : `'${runKey}'.${metric}`;
         values.push({ text, value: found.value });
+        if (!Number.isFinite(found.value)) throw new Meaningless(`${text} is ${found.value}`);
         return found.value;
       }
       case 'UnaryExpression': {
@@ -104,7 +107,12 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
         const { operator, left, right } = node as jsep.BinaryExpression;
         if (ARITHMETIC.has(operator)) {
           const [a, b] = [number(left), number(right)];
-          return operator === '+' ? a + b : operator === '-' ? a - b : operator === '*' ? a * b : a / b;
+          const result =
+            operator === '+' ? a + b : operator === '-' ? a - b : operator === '*' ? a * b : a / b;
+          if (!Number.isFinite(result)) {
+            throw new Meaningless(`${show(a)} ${operator} ${show(b)} gives ${result}, not a finite number`);
+          }
+          return result;
         }
         if (COMPARISON.has(operator)) {
           const [a, b] = [number(left), number(right)];
@@ -133,13 +141,20 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
   }
 
   try {
-    return { holds: truth(tree), values };
+    const holds = truth(tree);
+    if (values.length === 0) throw new Meaningless('it refers to no results (write run.metric)');
+    return { holds, values };
   } catch (error) {
     if (error instanceof Unsupported) {
-      throw new ClaimError(post, claim, `cannot be evaluated: ${error.message} (allowed: ${ALLOWED})`);
+      throw new ClaimError(post, claim, `cannot be evaluated: ${error.message} (allowed: ${ALLOWED})`, null, {
+        cause: error,
+      });
+    }
+    if (error instanceof Meaningless) {
+      throw new ClaimError(post, claim, `cannot be evaluated: ${error.message}`, null, { cause: error });
     }
     if (error instanceof ContentError) {
-      throw new ClaimError(post, claim, `cannot be evaluated: ${error.reason}`);
+      throw new ClaimError(post, claim, `cannot be evaluated: ${error.reason}`, null, { cause: error });
     }
     throw error;
   }
@@ -176,7 +191,9 @@ export function checkClaims(
     try {
       outcome = evaluateClaim(claim, experiment, post);
     } catch (error) {
-      if (error instanceof ClaimError) throw new ClaimError(post, claim, error.actual, lineOf(claim));
+      if (error instanceof ClaimError) {
+        throw new ClaimError(post, claim, error.actual, lineOf(claim), { cause: error.cause });
+      }
       throw error;
     }
     if (!outcome.holds) {

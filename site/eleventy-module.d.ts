@@ -23,7 +23,10 @@ declare module '@11ty/eleventy' {
       ): void;
     };
     write(): Promise<unknown>;
-    watch(): Promise<unknown>;
-    serve(port?: number): Promise<void>;
+    /** Resets the per-build state before another `init()` and `write()` on the same instance (as watch mode does). */
+    restart(): Promise<void>;
+    init(): Promise<void>;
+    /** The next `write()` renders only this template and what depends on it (path relative to the working directory). */
+    setIncrementalFile(file: string): void;
   }
 }

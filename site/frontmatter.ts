@@ -43,16 +43,15 @@ export const PostFrontMatter = z
     experiment: z.string().min(1),
     /** Extra tags; every post also gets `posts` from the folder data. */
     tags: z.array(z.string().min(1)).default([]),
-    /** Statements the prose relies on, checked at build time (see claims.ts). */
-    claims: z.array(z.string().min(1)).default([]),
-    /** The post's former address, redirected to its page: site-relative, e.g. `/2025/02/06/old-slug.html`. */
+    /** The path the original blog gave this post; the site answers there too (see redirects.ts). */
     originalUrl: z
       .string()
-      .regex(
-        /^\/(?!\/)[^\s?#]*\.html$/,
-        'expected a site-relative path ending in .html, e.g. /2025/02/06/x.html',
-      )
+      .regex(/^\/\d{4}\/\d{2}\/\d{2}\/[a-z0-9-]+\.html$/, {
+        error: "expected the original post's path, e.g. /2025/02/06/mlp-vs-lenet-for-digit-recognition.html",
+      })
       .optional(),
+    /** Statements the prose relies on, checked at build time (see claims.ts). */
+    claims: z.array(z.string().min(1)).default([]),
   })
   .strict();
 export type PostFrontMatter = z.infer<typeof PostFrontMatter>;

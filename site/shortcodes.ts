@@ -9,6 +9,7 @@
  *   {% pValue "mlp5" "lenet5" %}                → &lt; 0.001   (McNemar, first seed)
  *   {% label "lenet5" %}                        → LeNet-5
  *   {% seeds %}, {% epochs %}                   → 3, 2
+ *   {% literal "5×5" %}                         → 5×5          (a set-up number, declared; see prose-numbers.ts)
  *
  * Output is HTML: text escaped, CO2 with a subscript in markup (co2Html).
  *
@@ -28,6 +29,7 @@ import {
   formatCount,
 } from './format.ts';
 import { ORIGINAL, type OriginalMetric } from './original.ts';
+import { LITERAL_SHORTCODE } from './prose-numbers.ts';
 import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from './page.ts';
 import { checkMetric, getRun, lookup, metricInterval } from './results.ts';
 
@@ -154,6 +156,17 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
 
   eleventyConfig.addShortcode('label', function (this: ShortcodeThis, runKey: string) {
     return escapeHtml(getRun(pageExperiment(this), runKey, pageWhere(this)).label);
+  });
+
+  eleventyConfig.addShortcode(LITERAL_SHORTCODE, function (this: ShortcodeThis, text: unknown) {
+    if (typeof text !== 'string' || !/\d/.test(text)) {
+      throw new ContentError(
+        pageWhere(this).file,
+        null,
+        `{% ${LITERAL_SHORTCODE} %} takes one quoted number with its unit, e.g. {% ${LITERAL_SHORTCODE} "5×5" %}`,
+      );
+    }
+    return co2Html(escapeHtml(text));
   });
 
   eleventyConfig.addShortcode('seeds', function (this: ShortcodeThis) {

@@ -26,9 +26,10 @@ export function reproductionTable(experiment: Results, file: string): string {
     const rows = experiment.runs.filter((run) => original.runs[run.key]?.[metric] !== undefined);
     if (rows.length === 0) continue;
     const metricNotes = [METHOD_NOTES[metric], original.notes[metric]].filter((n): n is string => !!n);
+    // One superscript per heading with the marks comma-separated, so notes 2 and 3 do not read "23".
     const marks = metricNotes.map((note) => {
       notes.push(note);
-      return `<sup><a href="#repro-note-${notes.length}" id="repro-ref-${notes.length}">${notes.length}</a></sup>`;
+      return `<a href="#repro-note-${notes.length}" id="repro-ref-${notes.length}">${notes.length}</a>`;
     });
     const body = rows.map((run) => {
       const published = original.runs[run.key]![metric]!;
@@ -40,7 +41,7 @@ export function reproductionTable(experiment: Results, file: string): string {
       return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td>${originalText}</td><td>${value(metricValue(run, metric))}</td></tr>`;
     });
     groups.push(
-      `<tbody><tr class="group"><th scope="colgroup" colspan="3">${escapeHtml(METRIC_TITLES[metric as OriginalMetric])}${marks.join('')}</th></tr>${body.join('')}</tbody>`,
+      `<tbody><tr class="group"><th scope="colgroup" colspan="3">${escapeHtml(METRIC_TITLES[metric as OriginalMetric])}${marks.length === 0 ? '' : `<sup>${marks.join(', ')}</sup>`}</th></tr>${body.join('')}</tbody>`,
     );
   }
   const post = original.post;

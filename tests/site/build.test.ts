@@ -93,7 +93,7 @@ test('bad front matter fails the build with the post path and line', async () =>
   await assert.rejects(
     buildSite({ resultsDir, contentDir: content, outputDir: path.join(dir, 'out3'), quiet: true }),
     {
-      message: `${content}/posts/bad.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, claims, originalUrl)`,
+      message: `${content}/posts/bad.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, originalUrl, claims)`,
     },
   );
 });
@@ -135,4 +135,41 @@ test('a content folder outside the working directory keeps its folder data: layo
   } finally {
     await rm(outside, { recursive: true, force: true });
   }
+});
+
+test('a number typed into a post fails the build at its line; a declared literal builds', async () => {
+  const body = 'Intro.\n\nLeNet-5 reaches 99.9% accuracy and is 50× smaller.\n';
+  const content = await contentWith('typed-number', `---\n${GOOD_FRONT_MATTER}\n---\n${body}`);
+  await assert.rejects(
+    buildSite({ resultsDir, contentDir: content, outputDir: path.join(dir, 'out6'), quiet: true }),
+    {
+      name: 'ContentError',
+      message: new RegExp(`^${content}/posts/bad\\.md:9: '99\\.9%' is typed into the prose`),
+    },
+  );
+  const declared = 'One {% literal "5×5" %} kernel.\n';
+  const content2 = await contentWith('literal', `---\n${GOOD_FRONT_MATTER}\n---\n${declared}`);
+  const output = path.join(dir, 'out7');
+  await buildSite({ resultsDir, contentDir: content2, outputDir: output, quiet: true });
+  const html = await readFile(path.join(output, '2025/01/01/bad.html'), 'utf8');
+  assert.match(html, /One 5×5 kernel\./);
+});
+
+test('a reproduction table for an experiment the original never ran fails at its line', async () => {
+  const ownResults = path.join(dir, 'results-no-original');
+  await writeFixtureResults(ownResults, [makeResults({ id: 'no-original' })]);
+  const front = GOOD_FRONT_MATTER.replace('mlp-vs-lenet', 'no-original');
+  const content = await contentWith('no-original', `---\n${front}\n---\nText.\n\n{% reproductionTable %}\n`);
+  await assert.rejects(
+    buildSite({
+      resultsDir: ownResults,
+      contentDir: content,
+      outputDir: path.join(dir, 'out8'),
+      quiet: true,
+    }),
+    {
+      name: 'ContentError',
+      message: `${content}/posts/bad.md:9: {% reproductionTable %}: the original series has no figures for experiment 'no-original'`,
+    },
+  );
 });

@@ -20,8 +20,27 @@ test('a true comparison holds and reports the values it used', () => {
 test('arithmetic, unary minus and word operators evaluate', () => {
   assert.equal(evaluateClaim('mlp5.sizeBytes / lenet5.sizeBytes > 10', headline, POST).holds, true);
   assert.equal(evaluateClaim('-lenet5.params < 0 and 2 * 3 == 6', headline, POST).holds, true);
-  assert.equal(evaluateClaim('1 > 2 or 1 + 1 != 3', headline, POST).holds, true);
-  assert.equal(evaluateClaim('(1 > 2) && (2 > 1)', headline, POST).holds, false);
+  assert.equal(evaluateClaim('1 > 2 or lenet5.params + 1 != 3', headline, POST).holds, true);
+  assert.equal(evaluateClaim('(1 > 2) && (lenet5.params > 1)', headline, POST).holds, false);
+});
+
+test('a claim that refers to no results is an error, true or not', () => {
+  for (const claim of ['1 > 0', '2 * 3 == 6 or 1 < 0']) {
+    assert.throws(() => checkClaims([claim], headline, POST, () => 7), {
+      name: 'ClaimError',
+      message: `content/posts/x.md:7: claim '${claim}' cannot be evaluated: it refers to no results (write run.metric)`,
+    });
+  }
+});
+
+test('a claim whose arithmetic is not finite is an error, even where the comparison would hold', () => {
+  assert.throws(() => checkClaims(['lenet5.params / 0 > 1'], headline, POST), {
+    message:
+      /claim 'lenet5\.params \/ 0 > 1' cannot be evaluated: 44430 \/ 0 gives Infinity, not a finite number$/,
+  });
+  assert.throws(() => checkClaims(['(lenet5.params - lenet5.params) / 0 != 1'], headline, POST), {
+    message: /0 \/ 0 gives NaN, not a finite number/,
+  });
 });
 
 test('quoted run keys reach runs whose keys are not identifiers', () => {

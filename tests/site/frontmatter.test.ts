@@ -24,7 +24,7 @@ test('a missing field fails with the file and the field', () => {
 test('an unknown key fails with its line and the allowed keys', () => {
   assert.throws(() => parsePostFrontMatter(post(`${GOOD}\nclaim:\n  - x.y > 1`), FILE), {
     message:
-      'content/posts/x.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, claims, originalUrl)',
+      'content/posts/x.md:6: front matter: claim: unknown key (allowed: title, description, date, experiment, tags, originalUrl, claims)',
   });
 });
 
