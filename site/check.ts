@@ -11,7 +11,7 @@ import { ContentError } from './errors.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { parsePostFrontMatter, splitFrontMatter } from './frontmatter.ts';
 import { contentPath } from './page.ts';
-import { checkMetric, getExperiment, getRun, type ResultsData } from './results.ts';
+import { checkMetric, getExperiment, getModelRun, getRun, type ResultsData } from './results.ts';
 import { SITE_SHORTCODES, originalFigure, type ShortcodeSpecs } from './shortcodes.ts';
 
 export interface CheckOptions {
@@ -72,6 +72,8 @@ export function checkShortcodeCalls(
       if (kind === 'run') {
         getRun(experiment, value, where);
         lastRun = value;
+      } else if (kind === 'model') {
+        getModelRun(experiment, value, where);
       } else if (kind === 'metric') {
         checkMetric(value, where);
       } else if (lastRun !== null) {

@@ -72,6 +72,7 @@ async function hashPipeline(): Promise<string> {
   const files = [
     fileURLToPath(import.meta.url),
     fileURLToPath(new URL('./text-metrics.ts', import.meta.url)),
+    fileURLToPath(new URL('./font-measure.ts', import.meta.url)),
     ...Object.values(FONT_FILES).map((file) => path.join(FONTS_DIR, file)),
   ];
   for (const file of files) hash.update(await readFile(file));
