@@ -74,7 +74,7 @@ export function architectureOf(run: Run): Architecture {
       layer.activation === null
         ? null
         : Object.hasOwn(ACTIVATIONS, layer.activation)
-          ? ACTIVATIONS[layer.activation]!
+          ? (ACTIVATIONS[layer.activation] ?? null)
           : layer.activation;
     const stage = (kind: Stage['kind'], window: number | null = null): Stage => ({
       name: layer.name,
