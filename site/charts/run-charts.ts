@@ -79,7 +79,7 @@ export function trainingCurvesChart(results: Results, layout: Layout = 'wide'): 
           )}, validation accuracy ${number.format(last(label, 'Validation', 'Accuracy, %'))}%`,
       )
       .join('; ')}.`;
-  const legendColumns = Math.min(colours.length, layout === 'wide' ? 4 : 2);
+  const legendColumns = Math.min(colours.length, layout === 'wide' ? 4 : 3);
   const cell = (measure: string) => ({
     encoding: {
       x: {
@@ -113,7 +113,9 @@ export function trainingCurvesChart(results: Results, layout: Layout = 'wide'): 
                 [5, 3],
               ],
             },
+            // On a phone under the plots: beside the colour legend it would widen the chart.
             legend: {
+              orient: layout === 'wide' ? ('top' as const) : ('bottom' as const),
               symbolType: 'stroke' as const,
               symbolStrokeColor: TEXT_COLOUR,
               symbolSize: 400,

@@ -45,7 +45,8 @@ export const CHART_CONFIG: Config = {
   aria: false,
   mark: { aria: false },
   background: 'transparent',
-  padding: 4,
+  // Room below for the lowered 2 of CO₂e in a bottom axis title (render.ts subscriptCo2).
+  padding: { left: 4, right: 4, top: 4, bottom: 8 },
   view: { stroke: null },
   axis: {
     labelFont: CHART_FONT_STACK,
