@@ -18,19 +18,16 @@
  * positions computed from the layer table, and the libraries that lay out such figures in Node
  * (Graphviz ports, Mermaid) need a browser or do not draw feature-map stacks.
  */
-import { escapeHtml } from '../page.ts';
 import { formatCount } from '../format.ts';
-import { CHART_FONT_STACK } from '../charts/fonts.ts';
 import type { TextMeasurer } from '../charts/font-measure.ts';
 import type { Architecture, Stage, Tensor } from './architecture.ts';
+import { DIAGRAM_FONT_SIZE, FILL, arrow, round, svgDocument, text, type Drawing } from './svg.ts';
+
+export { DIAGRAM_FONT_SIZE } from './svg.ts';
 
 export type Layout = 'wide' | 'narrow';
 
-/** Font size of every label, px: the same in both layouts, since neither is scaled. */
-export const DIAGRAM_FONT_SIZE = 13;
 const LINE_HEIGHT = 17;
-const TEXT = '#222222';
-const MUTED = '#55575e';
 const NARROW_WIDTH = 340;
 /** Bar thickness of a vector, px. */
 const BAR = 12;
@@ -38,13 +35,6 @@ const BAR = 12;
 const GAP = { wide: 22, narrow: 20 };
 /** Length of a pixel of the image in each layout, px. */
 const PX = { wide: 2.5, narrow: 2 };
-
-const FILL = {
-  input: ['#e6e6e6', '#6f6f6f'],
-  maps: ['#d3e5f5', '#0072B2'],
-  vector: ['#f7dcc9', '#b34700'],
-  output: ['#cdeede', '#00744f'],
-} as const;
 
 function dims(n: number): string {
   return `${n}×${n}`;
@@ -129,8 +119,6 @@ function stackOffset(channels: number): number {
   return channels <= 1 ? 0 : Math.min(4, 30 / (channels - 1));
 }
 
-const round = (x: number) => Math.round(x * 10) / 10;
-
 /** The picture of a stage with its top-left corner at (x, y). */
 function picture(stage: Stage, layout: Layout, x: number, y: number): string {
   const out = stage.output;
@@ -152,39 +140,6 @@ function picture(stage: Stage, layout: Layout, x: number, y: number): string {
     );
   }
   return squares.join('');
-}
-
-/** An arrow from (x1, y1) to (x2, y2), head at the end. */
-function arrow(x1: number, y1: number, x2: number, y2: number): string {
-  const angle = Math.atan2(y2 - y1, x2 - x1);
-  const head = (turn: number) =>
-    `${round(x2 - 6 * Math.cos(angle + turn))},${round(y2 - 6 * Math.sin(angle + turn))}`;
-  return (
-    `<line x1="${round(x1)}" y1="${round(y1)}" x2="${round(x2)}" y2="${round(y2)}" stroke="#888" stroke-width="1.5"/>` +
-    `<path d="M${head(0.5)}L${round(x2)},${round(y2)}L${head(-0.5)}" fill="none" stroke="#888" stroke-width="1.5"/>`
-  );
-}
-
-function text(
-  x: number,
-  y: number,
-  content: string,
-  options: { anchor?: string; bold?: boolean; muted?: boolean } = {},
-): string {
-  const attributes = [
-    `x="${round(x)}"`,
-    `y="${round(y)}"`,
-    options.anchor ? `text-anchor="${options.anchor}"` : '',
-    options.bold ? 'font-weight="700"' : '',
-    `fill="${options.muted ? MUTED : TEXT}"`,
-  ].filter(Boolean);
-  return `<text ${attributes.join(' ')}>${escapeHtml(content)}</text>`;
-}
-
-interface Drawing {
-  width: number;
-  height: number;
-  body: string;
 }
 
 /** Row labels of the wide layout, beside the text rows under the pictures. */
@@ -281,14 +236,11 @@ export function architectureSvg(
   idPrefix: string,
 ): { svg: string; width: number } {
   const drawing = layout === 'wide' ? drawWide(architecture, measure) : drawNarrow(architecture, measure);
-  const id = `${idPrefix}-${layout}`;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" class="architecture-svg" id="${id}" role="img" ` +
-    `aria-labelledby="${id}-title" aria-describedby="${id}-desc" viewBox="0 0 ${drawing.width} ${drawing.height}" ` +
-    `width="${drawing.width}" height="${drawing.height}" font-family="${escapeHtml(CHART_FONT_STACK)}" font-size="${DIAGRAM_FONT_SIZE}">` +
-    `<title id="${id}-title">Architecture of ${escapeHtml(architecture.label)}</title>` +
-    `<desc id="${id}-desc">${escapeHtml(describe(architecture))}</desc>` +
-    drawing.body +
-    `</svg>`;
+  const svg = svgDocument(
+    `${idPrefix}-${layout}`,
+    drawing,
+    `Architecture of ${architecture.label}`,
+    describe(architecture),
+  );
   return { svg, width: drawing.width };
 }

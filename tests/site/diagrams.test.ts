@@ -9,7 +9,8 @@ import {
   architectureSvg,
   describe as describeArchitecture,
 } from '../../site/diagrams/draw.ts';
-import { DIAGRAM_SHORTCODES, architectureFigure } from '../../site/diagrams/plugin.ts';
+import { comparisonSvg } from '../../site/diagrams/compare.ts';
+import { DIAGRAM_SHORTCODES, architectureFigure, comparisonFigure } from '../../site/diagrams/plugin.ts';
 import { makeResults } from '../fixtures/results-fixture.ts';
 
 const headline = makeResults({ id: 'mlp-vs-lenet' });
@@ -153,5 +154,30 @@ describe('architectureDiagram shortcode check', () => {
     assert.throws(() => checkShortcodeCalls(calls, DIAGRAM_SHORTCODES, batch, 'content/posts/b.md'), {
       message: "content/posts/b.md:3: unknown model 'lenet6' in experiment 'batch-size' (known: mlp1, mlp2)",
     });
+  });
+});
+
+describe('architectures of a sweep in one picture', () => {
+  const sweep = makeResults({ id: 'depth-and-width' });
+  const architectures = [...new Map(sweep.runs.map((run) => [run.model, run])).values()].map(architectureOf);
+
+  it('draws one row per model, headed by its name and parameter count, narrow enough for a phone', () => {
+    const html = comparisonFigure(architectures, measure);
+    assert.match(html, /data-models="mlp-128 mlp-256 mlp-512 mlp-1024 mlp-512x2 mlp-512x3"/);
+    const { svg, width } = comparisonSvg(architectures, measure, 'c');
+    assert.ok(width <= 350, `${width} px`);
+    const headings = texts(svg).filter((line) => line.includes('parameters'));
+    assert.deepEqual(
+      headings,
+      architectures.map((a) => `${a.label}: ${a.params.toLocaleString('en')} parameters`),
+    );
+    assert.match(svg, /role="img"/);
+  });
+
+  it('refuses a convolutional model, which has its own picture', () => {
+    assert.throws(
+      () => comparisonSvg([architectureOf(lenet)], measure, 'c'),
+      /lenet5: a model with feature maps/,
+    );
   });
 });
