@@ -148,7 +148,8 @@ interface ReadabilityReport {
 }
 
 /**
- * Runs in the page: the page is no wider than the viewport; every visible chart and architecture
+ * Runs in the page: the page is no wider than the viewport, and a table wider than its column
+ * scrolls in its own box; every visible chart and architecture
  * diagram draws its text at `minTextPx` or more (font size × the SVG's scale on screen; a
  * subscript tspan is left out); every visible chart but a confusion matrix gives its plots at
  * least 60% of its width (measured as the span of its horizontal axis lines).
@@ -191,6 +192,18 @@ function checkReadability(minTextPx: number): ReadabilityReport {
       if (share < 0.6)
         problems.push(`${name}: plots take ${Math.round(100 * share)}% of its width (at least 60%)`);
     }
+  }
+  // A table wider than its column must scroll inside its own box, not be cut off or widen the page.
+  for (const table of Array.from(document.querySelectorAll('table'))) {
+    const box = table.parentElement!;
+    if (table.getClientRects().length === 0 || table.offsetWidth <= box.clientWidth + 0.5) continue;
+    const overflow = getComputedStyle(box).overflowX;
+    if (!box.classList.contains('table-scroll') || (overflow !== 'auto' && overflow !== 'scroll'))
+      problems.push(
+        `table '${table.caption?.textContent ?? ''}' is ${table.offsetWidth} px in a ${box.clientWidth} px box that does not scroll`,
+      );
+    else if (box.scrollWidth <= box.clientWidth)
+      problems.push(`table '${table.caption?.textContent ?? ''}' does not scroll in its box`);
   }
   const diagrams = Array.from(document.querySelectorAll<HTMLElement>('figure.architecture'))
     .filter((element) => element.getClientRects().length > 0)
