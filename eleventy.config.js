@@ -9,6 +9,7 @@ import assets from './site/assets.ts';
 import charts, { CHART_SHORTCODES } from './site/charts/plugin.ts';
 import checkContent from './site/check.ts';
 import data from './site/data.ts';
+import diagrams, { DIAGRAM_SHORTCODES } from './site/diagrams/plugin.ts';
 import demo from './site/demo/plugin.ts';
 import feed from './site/feed.ts';
 import filters from './site/filters.ts';
@@ -32,8 +33,9 @@ export default function (eleventyConfig) {
   eleventyConfig.addPlugin(shortcodes);
   eleventyConfig.addPlugin(tables);
   eleventyConfig.addPlugin(charts);
+  eleventyConfig.addPlugin(diagrams);
   eleventyConfig.addPlugin(demo, { resultsDir: buildOptionsOf(eleventyConfig).resultsDir });
-  eleventyConfig.addPlugin(checkContent, { shortcodes: CHART_SHORTCODES });
+  eleventyConfig.addPlugin(checkContent, { shortcodes: { ...CHART_SHORTCODES, ...DIAGRAM_SHORTCODES } });
   eleventyConfig.addPlugin(assets);
   eleventyConfig.addPlugin(feed);
   eleventyConfig.addPlugin(redirects);

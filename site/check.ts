@@ -12,7 +12,7 @@ import type { EleventyConfig } from './eleventy.ts';
 import { parsePostFrontMatter, splitFrontMatter } from './frontmatter.ts';
 import { contentPath } from './page.ts';
 import { checkProseNumbers } from './prose-numbers.ts';
-import { checkMetric, getExperiment, getRun, type ResultsData } from './results.ts';
+import { checkMetric, getExperiment, getModelRun, getRun, type ResultsData } from './results.ts';
 import { ORIGINAL } from './original.ts';
 import { SITE_SHORTCODES, originalFigure, type ShortcodeSpecs } from './shortcodes.ts';
 
@@ -74,6 +74,8 @@ export function checkShortcodeCalls(
       if (kind === 'run') {
         getRun(experiment, value, where);
         lastRun = value;
+      } else if (kind === 'model') {
+        getModelRun(experiment, value, where);
       } else if (kind === 'metric') {
         checkMetric(value, where);
       } else if (lastRun !== null) {

@@ -81,6 +81,22 @@ export function getRun(experiment: Results, runKey: string, where: Where): Run {
   return run;
 }
 
+/**
+ * The first run of model `model` (e.g. `mlp1`, which a batch sweep runs as `mlp1@1` … `mlp1@128`,
+ * all with the same layers), or a ContentError naming the experiment's models.
+ */
+export function getModelRun(experiment: Results, model: string, where: Where): Run {
+  const run = experiment.runs.find((r) => r.model === model);
+  if (run === undefined) {
+    throw new ContentError(
+      where.file,
+      where.line,
+      `unknown model '${model}' in experiment '${experiment.experiment.id}' (known: ${known(new Set(experiment.runs.map((r) => r.model)))})`,
+    );
+  }
+  return run;
+}
+
 /** Checks a metric name, e.g. `accuracy`, against the keys of RunMetrics. */
 export function checkMetric(metric: string, where: Where): MetricName {
   if (!isMetricName(metric)) {

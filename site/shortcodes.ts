@@ -34,7 +34,7 @@ import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from './pag
 import { checkMetric, getRun, lookup, metricInterval } from './results.ts';
 
 /** The kind of each argument of a shortcode, for the pre-pass. */
-export type ArgumentKind = 'run' | 'metric' | 'originalMetric';
+export type ArgumentKind = 'run' | 'model' | 'metric' | 'originalMetric';
 export type ShortcodeSpecs = Record<string, readonly ArgumentKind[]>;
 
 export const SITE_SHORTCODES: ShortcodeSpecs = {

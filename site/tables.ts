@@ -38,7 +38,7 @@ export function reproductionTable(experiment: Results, file: string): string {
       if (metric === 'carbonPerInferenceGOriginal' && original.carbonSecondsAsHours) {
         originalText += ` <span class="corrected">(÷ 3600: ${value(published / 3600)})</span>`;
       }
-      return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td>${originalText}</td><td>${value(metricValue(run, metric))}</td></tr>`;
+      return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td class="numeric">${originalText}</td><td class="numeric">${value(metricValue(run, metric))}</td></tr>`;
     });
     groups.push(
       `<tbody><tr class="group"><th scope="colgroup" colspan="3">${escapeHtml(METRIC_TITLES[metric as OriginalMetric])}${marks.length === 0 ? '' : `<sup>${marks.join(', ')}</sup>`}</th></tr>${body.join('')}</tbody>`,
@@ -55,7 +55,7 @@ export function reproductionTable(experiment: Results, file: string): string {
     `<figure class="reproduction">`,
     `<div class="table-scroll" role="region" aria-label="Reproduction table" tabindex="0">`,
     `<table><caption>This project's measurements beside the figures published in <a href="${post.url}">${escapeHtml(post.title)}</a> (${formatDate(new Date(post.date))})</caption>`,
-    `<thead><tr><th scope="col">Model</th><th scope="col">Original</th><th scope="col">This project</th></tr></thead>`,
+    `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">Original</th><th scope="col" class="numeric">This project</th></tr></thead>`,
     groups.join(''),
     `</table></div>`,
     notes.length > 0 ? `<figcaption><ol class="notes">${noteList}</ol></figcaption>` : '',
@@ -97,12 +97,12 @@ export function carbonParametersTable(experiment: Results): string {
   const rows = experiment.carbon.map((c) => {
     const memory =
       c.memoryGb === null ? "the process's peak resident memory" : `${significant(c.memoryGb)} GB`;
-    return `<tr><th scope="row"><code>${escapeHtml(c.preset)}</code></th><td>${significant(c.corePowerW)} W</td><td>${significant(c.memoryPowerWPerGb)} W/GB × ${memory}</td><td>${significant(c.pue)}</td><td>${significant(c.gridGco2ePerKwh)} gCO<sub>2</sub>e/kWh</td><td>${escapeHtml(c.source)}</td></tr>`;
+    return `<tr><th scope="row"><code>${escapeHtml(c.preset)}</code></th><td class="numeric">${significant(c.corePowerW)} W</td><td>${significant(c.memoryPowerWPerGb)} W/GB × ${memory}</td><td class="numeric">${significant(c.pue)}</td><td class="numeric">${significant(c.gridGco2ePerKwh)} gCO<sub>2</sub>e/kWh</td><td>${escapeHtml(c.source)}</td></tr>`;
   });
   return [
     `<div class="table-scroll" role="region" aria-label="Carbon parameters" tabindex="0">`,
     `<table><caption>Carbon parameters used by the published results</caption>`,
-    `<thead><tr><th scope="col">Preset</th><th scope="col">CPU power</th><th scope="col">Memory power</th><th scope="col">PUE</th><th scope="col">Grid intensity</th><th scope="col">Source</th></tr></thead>`,
+    `<thead><tr><th scope="col">Preset</th><th scope="col" class="numeric">CPU power</th><th scope="col">Memory power</th><th scope="col" class="numeric">PUE</th><th scope="col" class="numeric">Grid intensity</th><th scope="col">Source</th></tr></thead>`,
     `<tbody>${rows.join('')}</tbody></table></div>`,
   ].join('');
 }

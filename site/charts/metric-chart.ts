@@ -8,26 +8,29 @@ import {
   CHART_CONFIG,
   DESCRIPTION,
   PALETTE,
-  PLOT_WIDTH,
   SCHEMA,
+  SIZES,
   TEXT_COLOUR,
   axisFormat,
   colourScale,
   dataMark,
   experimentKind,
   hiddenWidths,
+  modelLabel,
   modelLabels,
   plainDigits,
   runLabel,
   seedsNote,
   type Chart,
+  type Layout,
 } from './specs.ts';
 
 /**
  * One metric for every run: bars (or points with intervals, for metrics not drawn from zero) per
  * model in a comparison; the metric against batch size or against width and depth in a sweep.
  */
-export function metricChart(results: Results, metric: MetricName): Chart {
+export function metricChart(results: Results, metric: MetricName, layout: Layout = 'wide'): Chart {
+  const size = SIZES[layout];
   const kind = experimentKind(results);
   const id = `${results.experiment.id}-${metric}`;
   const display = METRICS[metric];
@@ -37,7 +40,7 @@ export function metricChart(results: Results, metric: MetricName): Chart {
     return {
       key: run.key,
       label,
-      model: run.label,
+      model: modelLabel(run),
       batchSize: run.batchSize,
       mean,
       low: ci95?.[0] ?? mean,
@@ -91,8 +94,8 @@ export function metricChart(results: Results, metric: MetricName): Chart {
       description,
       spec: {
         ...base,
-        width: PLOT_WIDTH,
-        height: 220,
+        width: size.plotWidth,
+        height: size.plotHeight,
         data: { values: rows },
         encoding: { x, color },
         layer: [
@@ -134,9 +137,10 @@ export function metricChart(results: Results, metric: MetricName): Chart {
         scale: { zero: display.zero },
         axis: axisFormat(metric),
       };
+      // Side by side on a wide screen (half the plot width each), one under the other on a narrow one.
       return {
-        width: byDepth.length > 0 ? 150 : PLOT_WIDTH,
-        height: 200,
+        width: byDepth.length > 0 && layout === 'wide' ? (size.plotWidth - 40) / 2 : size.plotWidth,
+        height: layout === 'wide' ? size.plotHeight : size.plotHeight * 0.8,
         data: { values },
         encoding: {
           x: {
@@ -171,21 +175,36 @@ export function metricChart(results: Results, metric: MetricName): Chart {
       };
     };
     const panels = [panel(byWidth, 'Units in the hidden layer', true, metricTitle(metric))];
-    if (byDepth.length > 0) panels.push(panel(byDepth, `Hidden layers of ${depthWidth} units`, false, null));
+    if (byDepth.length > 0)
+      panels.push(
+        panel(
+          byDepth,
+          `Hidden layers of ${depthWidth} units`,
+          false,
+          layout === 'wide' ? null : metricTitle(metric),
+        ),
+      );
+    const concat = layout === 'wide' ? { hconcat: panels } : { vconcat: panels };
     return {
       id,
       title,
       description,
-      spec: { ...base, hconcat: panels, resolve: { scale: { y: 'shared' } } },
+      spec: { ...base, ...concat, resolve: { scale: { y: 'shared' } } },
     };
   }
 
   const labels = rows.map((row) => row.label);
+  // Room inside the plot, right of the longest bar or interval, for its value label: labels that
+  // spilled past the plot would widen the chart beyond its layout.
+  const low = Math.min(...rows.map((row) => row.low));
+  const high = Math.max(...rows.map((row) => row.high));
+  const span = display.zero ? high : high - low || Math.abs(high) || 1;
+  const domain = display.zero ? [0, high + 0.35 * span] : [low - 0.15 * span, high + 0.6 * span];
   const x = {
     field: 'mean',
     type: 'quantitative' as const,
     title: metricTitle(metric),
-    scale: { zero: display.zero },
+    scale: { zero: display.zero, domain, nice: false },
     axis: { ...axisFormat(metric), tickCount: 5 },
   };
   const y = { field: 'label', type: 'nominal' as const, title: null, sort: null };
@@ -203,7 +222,7 @@ export function metricChart(results: Results, metric: MetricName): Chart {
     description,
     spec: {
       ...base,
-      width: PLOT_WIDTH,
+      width: size.plotWidth,
       height: { step: 40 },
       data: { values: rows },
       encoding: {

@@ -13,10 +13,10 @@ import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from '../pa
 import { checkMetric, getRun } from '../results.ts';
 import type { ShortcodeSpecs } from '../shortcodes.ts';
 import { galleryHtml } from './digits.ts';
-import { createChartRenderer, type ChartRenderer } from './render.ts';
+import { co2Text, createChartRenderer, type ChartRenderer } from './render.ts';
 import { metricChart } from './metric-chart.ts';
 import { confusionChart, tradeoffChart, trainingCurvesChart } from './run-charts.ts';
-import { runLabel, type Chart } from './specs.ts';
+import { LAYOUTS, runLabel, type Chart, type Layout } from './specs.ts';
 
 /** The charts' shortcodes and the kind of each argument, for the site's build-time checker. */
 export const CHART_SHORTCODES = {
@@ -27,10 +27,19 @@ export const CHART_SHORTCODES = {
   misclassifiedGallery: ['run'],
 } as const satisfies ShortcodeSpecs;
 
-/** A chart in a figure with its title as the visible caption. */
-async function figure(render: ChartRenderer, chart: Chart): Promise<string> {
-  const svg = await render(chart);
-  return `<figure class="chart">${svg}<figcaption>${escapeHtml(chart.title)}</figcaption></figure>`;
+/**
+ * A chart in a figure with its title as the visible caption: drawn once per layout, each SVG in
+ * its own box that the stylesheet shows at the widths it was drawn for (`.chart-wide`,
+ * `.chart-narrow`). The narrow SVG's ids end in `-narrow`.
+ */
+async function figure(render: ChartRenderer, build: (layout: Layout) => Chart): Promise<string> {
+  const charts = LAYOUTS.map((layout) => {
+    const chart = build(layout);
+    return { layout, chart: layout === 'wide' ? chart : { ...chart, id: `${chart.id}-${layout}` } };
+  });
+  const svgs = await Promise.all(charts.map(({ chart }) => render(chart)));
+  const boxes = charts.map(({ layout }, i) => `<div class="chart-${layout}">${svgs[i]}</div>`);
+  return `<figure class="chart">${boxes.join('')}<figcaption>${escapeHtml(co2Text(charts[0]!.chart.title))}</figcaption></figure>`;
 }
 
 export default function charts(eleventyConfig: EleventyConfig): void {
@@ -39,20 +48,24 @@ export default function charts(eleventyConfig: EleventyConfig): void {
 
   eleventyConfig.addShortcode('chart', async function (this: ShortcodeThis, metric: string) {
     const experiment = pageExperiment(this);
-    return figure(render, metricChart(experiment, checkMetric(metric, pageWhere(this))));
+    const name = checkMetric(metric, pageWhere(this));
+    return figure(render, (layout) => metricChart(experiment, name, layout));
   });
 
   eleventyConfig.addShortcode('trainingCurves', async function (this: ShortcodeThis) {
-    return figure(render, trainingCurvesChart(pageExperiment(this)));
+    const experiment = pageExperiment(this);
+    return figure(render, (layout) => trainingCurvesChart(experiment, layout));
   });
 
   eleventyConfig.addShortcode('tradeoffChart', async function (this: ShortcodeThis) {
-    return figure(render, tradeoffChart(pageExperiment(this)));
+    const experiment = pageExperiment(this);
+    return figure(render, (layout) => tradeoffChart(experiment, layout));
   });
 
   eleventyConfig.addShortcode('confusionMatrix', async function (this: ShortcodeThis, runKey: string) {
     const experiment = pageExperiment(this);
-    return figure(render, confusionChart(experiment, getRun(experiment, runKey, pageWhere(this))));
+    const run = getRun(experiment, runKey, pageWhere(this));
+    return figure(render, (layout) => confusionChart(experiment, run, layout));
   });
 
   eleventyConfig.addShortcode('misclassifiedGallery', async function (this: ShortcodeThis, runKey: string) {

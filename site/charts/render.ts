@@ -16,6 +16,27 @@ import type { Chart } from './specs.ts';
  */
 const loadVega = () => Promise.all([import('vega'), import('vega-lite'), import('./text-metrics.ts')]);
 
+/** `CO2e` written with its subscript two, as the prose has it: `CO₂e` (for titles, descriptions, captions). */
+export function co2Text(text: string): string {
+  return text.replace(/CO2e/g, 'CO\u2082e');
+}
+
+/**
+ * Draws `CO2e` in the SVG's text elements as CO, a lowered smaller 2 and e. The shipped Latin
+ * subset of the font has no ₂ (U+2082), so charts measure and write a plain 2 (specs.ts
+ * plainDigits) and this turns it into a subscript in the same font; the text then takes slightly
+ * less room than measured, never more.
+ */
+export function subscriptCo2(svg: string): string {
+  return svg.replace(
+    /(<text\b[^>]*>)([^<]*)(<\/text>)/g,
+    (_, open: string, content: string, close: string) =>
+      content.includes('CO2e')
+        ? open + content.replace(/CO2e/g, 'CO<tspan baseline-shift="sub" font-size="75%">2</tspan>e') + close
+        : open + content + close,
+  );
+}
+
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -52,8 +73,8 @@ export function accessibleSvg(svg: string, chart: Pick<Chart, 'id' | 'title' | '
     `aria-roledescription="chart" aria-labelledby="${titleId}" aria-describedby="${descId}" ` +
     `viewBox="0 0 ${width} ${height}" width="100%" ` +
     `style="max-width:${width}px;height:auto;display:block">` +
-    `<title id="${titleId}">${escapeXml(chart.title)}</title><desc id="${descId}">${escapeXml(chart.description)}</desc>`;
-  return root + svg.slice(open[0].length);
+    `<title id="${titleId}">${escapeXml(co2Text(chart.title))}</title><desc id="${descId}">${escapeXml(co2Text(chart.description))}</desc>`;
+  return root + subscriptCo2(svg.slice(open[0].length));
 }
 
 export type ChartRenderer = (chart: Chart) => Promise<string>;
@@ -72,6 +93,7 @@ async function hashPipeline(): Promise<string> {
   const files = [
     fileURLToPath(import.meta.url),
     fileURLToPath(new URL('./text-metrics.ts', import.meta.url)),
+    fileURLToPath(new URL('./font-measure.ts', import.meta.url)),
     ...Object.values(FONT_FILES).map((file) => path.join(FONTS_DIR, file)),
   ];
   for (const file of files) hash.update(await readFile(file));

@@ -8,21 +8,32 @@ import { metricTitle, shownValue, valueText } from './metrics.ts';
 import {
   CHART_CONFIG,
   DESCRIPTION,
-  PLOT_WIDTH,
   SCHEMA,
+  SIZES,
   TEXT_COLOUR,
   colourScale,
   dataMark,
   experimentKind,
+  modelLabel,
   modelLabels,
   runLabel,
   seedsNote,
   type Chart,
+  type Layout,
 } from './specs.ts';
 
-/** Training and validation loss and accuracy per epoch, one colour per run, averaged over seeds. */
-export function trainingCurvesChart(results: Results): Chart {
+/**
+ * Training and validation loss and accuracy per epoch, averaged over seeds: one colour per run, or
+ * in a batch sweep one colour per model and a small multiple per batch size.
+ */
+export function trainingCurvesChart(results: Results, layout: Layout = 'wide'): Chart {
+  const size = SIZES[layout];
+  const sweep = experimentKind(results) === 'batch-sweep';
   const labels = results.runs.map((run) => runLabel(results, run));
+  const colours = sweep ? modelLabels(results) : labels;
+  const batchLabels = [...new Set(results.runs.map((run) => run.batchSize))]
+    .sort((a, b) => a - b)
+    .map((batch) => `Batch ${batch}`);
   const rows = results.runs.flatMap((run) => {
     const label = runLabel(results, run);
     const epochs = run.trials[0]!.epochs.map((e) => e.epoch);
@@ -37,6 +48,8 @@ export function trainingCurvesChart(results: Results): Chart {
       const text = loss ? significant(measured) : formatPercent(measured);
       return {
         label,
+        model: modelLabel(run),
+        batch: `Batch ${run.batchSize}`,
         epoch,
         split,
         measure,
@@ -66,10 +79,8 @@ export function trainingCurvesChart(results: Results): Chart {
           )}, validation accuracy ${number.format(last(label, 'Validation', 'Accuracy, %'))}%`,
       )
       .join('; ')}.`;
-  const panel = (measure: string) => ({
-    width: PLOT_WIDTH,
-    height: 170,
-    transform: [{ filter: { field: 'measure', equal: measure } }],
+  const legendColumns = Math.min(colours.length, layout === 'wide' ? 4 : 3);
+  const cell = (measure: string) => ({
     encoding: {
       x: {
         field: 'epoch',
@@ -80,15 +91,11 @@ export function trainingCurvesChart(results: Results): Chart {
       },
       y: { field: 'value', type: 'quantitative' as const, title: measure, scale: { zero: false } },
       color: {
-        field: 'label',
+        field: sweep ? 'model' : 'label',
         type: 'nominal' as const,
         title: null,
-        scale: colourScale(labels),
-        legend: {
-          columns: labels.length > 4 ? 2 : labels.length,
-          orient: 'top' as const,
-          direction: 'horizontal' as const,
-        },
+        scale: colourScale(colours),
+        legend: { columns: legendColumns, orient: 'top' as const, direction: 'horizontal' as const },
       },
     },
     layer: [
@@ -106,7 +113,9 @@ export function trainingCurvesChart(results: Results): Chart {
                 [5, 3],
               ],
             },
+            // On a phone under the plots: beside the colour legend it would widen the chart.
             legend: {
+              orient: layout === 'wide' ? ('top' as const) : ('bottom' as const),
               symbolType: 'stroke' as const,
               symbolStrokeColor: TEXT_COLOUR,
               symbolSize: 400,
@@ -121,6 +130,23 @@ export function trainingCurvesChart(results: Results): Chart {
       },
     ],
   });
+  const height = layout === 'wide' ? 170 : 150;
+  const panel = (measure: string) => {
+    const transform = [{ filter: { field: 'measure', equal: measure } }];
+    if (!sweep) return { width: size.plotWidth, height, transform, ...cell(measure) };
+    return {
+      transform,
+      facet: {
+        field: 'batch',
+        type: 'ordinal' as const,
+        sort: batchLabels,
+        title: null,
+        header: { labelFontSize: 13, labelFontWeight: 'bold' as const },
+      },
+      columns: size.facetColumns,
+      spec: { width: size.facetWidth, height: height * 0.8, ...cell(measure) },
+    };
+  };
   return {
     id: `${results.experiment.id}-training-curves`,
     title: `Training curves: ${results.experiment.title}`,
@@ -135,7 +161,8 @@ export function trainingCurvesChart(results: Results): Chart {
 }
 
 /** Accuracy against median single-image latency, one labelled point per run. */
-export function tradeoffChart(results: Results): Chart {
+export function tradeoffChart(results: Results, layout: Layout = 'wide'): Chart {
+  const size = SIZES[layout];
   const sweep = experimentKind(results) === 'batch-sweep';
   const batchSizes = results.runs.map((run) => run.batchSize);
   const ends = new Set([Math.min(...batchSizes), Math.max(...batchSizes)]);
@@ -148,7 +175,7 @@ export function tradeoffChart(results: Results): Chart {
       // only the ends are labelled: labels on the close middle points would overlap.
       pointLabel: !sweep ? run.label : ends.has(run.batchSize) ? `batch ${run.batchSize}` : '',
       batchSize: run.batchSize,
-      model: run.label,
+      model: modelLabel(run),
       latency: latency.mean,
       latencyLow: latency.ci95?.[0] ?? latency.mean,
       latencyHigh: latency.ci95?.[1] ?? latency.mean,
@@ -199,8 +226,8 @@ export function tradeoffChart(results: Results): Chart {
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      width: PLOT_WIDTH,
-      height: 260,
+      width: size.plotWidth,
+      height: layout === 'wide' ? 280 : 240,
       data: { values: rows },
       encoding: { x, y, color },
       layer: [
@@ -238,7 +265,9 @@ export function tradeoffChart(results: Results): Chart {
 }
 
 /** A run's first-seed confusion matrix: counts per (true, predicted) digit, errors coloured. */
-export function confusionChart(results: Results, run: Run): Chart {
+export function confusionChart(results: Results, run: Run, layout: Layout = 'wide'): Chart {
+  /** Side of a cell, px: room for a four-digit count at 11 px. */
+  const cellPx = layout === 'wide' ? 34 : 29;
   const { confusion, correct, total } = run.trials[0]!.test;
   const number = new Intl.NumberFormat('en');
   const rows = confusion.flatMap((row, truth) =>
@@ -262,7 +291,7 @@ export function confusionChart(results: Results, run: Run): Chart {
   const top = errors.slice(0, 5).map((row) => `true ${row.truth} predicted ${row.predicted} (${row.count})`);
   return {
     id: `${results.experiment.id}-confusion-${run.key}`,
-    title: `Confusion matrix of ${label}: ${results.experiment.title}`,
+    title: `Confusion matrix of ${label} on the ${number.format(total)} test images (seed ${run.trials[0]!.seed})`,
     description:
       `Test images of ${label} (seed ${run.trials[0]!.seed}) by true digit (rows) and predicted digit (columns): ` +
       `${number.format(correct)} of ${number.format(total)} on the diagonal (correct). ` +
@@ -270,8 +299,8 @@ export function confusionChart(results: Results, run: Run): Chart {
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      width: 30 * digits.length,
-      height: 30 * digits.length,
+      width: cellPx * digits.length,
+      height: cellPx * digits.length,
       data: { values: rows },
       encoding: {
         x: {
@@ -307,7 +336,7 @@ export function confusionChart(results: Results, run: Run): Chart {
           },
         },
         {
-          mark: { type: 'text' as const, fontSize: 10, baseline: 'middle' as const },
+          mark: { type: 'text' as const, fontSize: 11, baseline: 'middle' as const },
           transform: [{ filter: 'datum.count > 0' }],
           encoding: {
             text: { field: 'count', type: 'quantitative' as const, format: 'd' },

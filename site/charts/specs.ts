@@ -45,7 +45,8 @@ export const CHART_CONFIG: Config = {
   aria: false,
   mark: { aria: false },
   background: 'transparent',
-  padding: 4,
+  // Room below for the lowered 2 of CO₂e in a bottom axis title (render.ts subscriptCo2).
+  padding: { left: 4, right: 4, top: 4, bottom: 8 },
   view: { stroke: null },
   axis: {
     labelFont: CHART_FONT_STACK,
@@ -79,8 +80,30 @@ export const CHART_CONFIG: Config = {
 };
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-/** Plot width in px: narrow enough that a chart scaled to a 390 px phone keeps its text near 12 px. */
-export const PLOT_WIDTH = 300;
+
+/**
+ * Every chart is drawn twice, each at the width it is shown at so that its text keeps FONT_SIZE
+ * (never a desktop SVG scaled down to a phone): `wide` for the 640 px text column, `narrow` for
+ * phones (about 340 px; the stylesheet switches below 42rem, site/assets/style.css `.chart`).
+ */
+export type Layout = 'wide' | 'narrow';
+export const LAYOUTS: Layout[] = ['wide', 'narrow'];
+
+export interface ChartSize {
+  /** Width of one plot, px (the axes, legend and labels come on top). */
+  plotWidth: number;
+  /** Height of one plot, px. */
+  plotHeight: number;
+  /** Width of one small multiple in a row of them, px. */
+  facetWidth: number;
+  /** Small multiples per row. */
+  facetColumns: number;
+}
+
+export const SIZES: Record<Layout, ChartSize> = {
+  wide: { plotWidth: 500, plotHeight: 240, facetWidth: 112, facetColumns: 4 },
+  narrow: { plotWidth: 250, plotHeight: 200, facetWidth: 112, facetColumns: 2 },
+};
 
 /** How an experiment's runs relate, which decides how a metric is drawn. */
 export type ExperimentKind = 'comparison' | 'batch-sweep' | 'architecture-sweep';
@@ -106,13 +129,22 @@ export function experimentKind(results: Results): ExperimentKind {
   return uniform && results.runs.length >= 3 ? 'architecture-sweep' : 'comparison';
 }
 
-/** The run's label as the reader sees it: with the batch size in a batch sweep, e.g. `MLP-1, batch 16`. */
-export function runLabel(results: Results, run: Run): string {
-  return experimentKind(results) === 'batch-sweep' ? `${run.label}, batch ${run.batchSize}` : run.label;
+/**
+ * The model's name without a batch size the label may carry: a batch sweep's runs are labelled
+ * `MLP-1 @ 16` in the results, and a chart colours by model. e.g. `MLP-1`
+ */
+export function modelLabel(run: Run): string {
+  return run.label.replace(new RegExp(`\\s*@\\s*${run.batchSize}$`), '');
 }
 
+/** The run's label as the reader sees it: with the batch size in a batch sweep, e.g. `MLP-1, batch 16`. */
+export function runLabel(results: Results, run: Run): string {
+  return experimentKind(results) === 'batch-sweep' ? `${modelLabel(run)}, batch ${run.batchSize}` : run.label;
+}
+
+/** One label per model, in the order of the results (one colour each). */
 export function modelLabels(results: Results): string[] {
-  return [...new Set(results.runs.map((run) => run.label))];
+  return [...new Set(results.runs.map(modelLabel))];
 }
 
 export function colourScale(domain: string[]): { domain: string[]; range: string[] } {

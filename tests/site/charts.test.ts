@@ -9,10 +9,10 @@ import type { Results } from '../../experiments/lib/contract/results.ts';
 import { digitPng, galleryHtml, galleryItems } from '../../site/charts/digits.ts';
 import { METRICS, METRIC_NAMES, metricTitle, shownValue, valueText } from '../../site/charts/metrics.ts';
 import charts, { CHART_SHORTCODES } from '../../site/charts/plugin.ts';
-import { accessibleSvg, createChartRenderer } from '../../site/charts/render.ts';
+import { accessibleSvg, co2Text, createChartRenderer, subscriptCo2 } from '../../site/charts/render.ts';
 import { metricChart } from '../../site/charts/metric-chart.ts';
 import { confusionChart, tradeoffChart, trainingCurvesChart } from '../../site/charts/run-charts.ts';
-import { experimentKind, plainDigits } from '../../site/charts/specs.ts';
+import { SIZES, experimentKind, modelLabel, plainDigits, runLabel } from '../../site/charts/specs.ts';
 import {
   CHART_FONT_FAMILY,
   FONTS_DIR,
@@ -216,6 +216,54 @@ describe('chart specs', () => {
     assert.deepEqual(labels(batch), ['batch 1', '', '', 'batch 128', 'batch 1', '', '', 'batch 128']);
   });
 
+  it('colours a batch sweep by model when the results label its runs with the batch (`MLP-1 @ 16`)', () => {
+    const labelled: Results = {
+      ...batch,
+      runs: batch.runs.map((run) => ({ ...run, label: `${run.label} @ ${run.batchSize}` })),
+    };
+    const run = labelled.runs[1]!;
+    assert.equal(modelLabel(run), 'MLP-1');
+    assert.equal(runLabel(labelled, run), `MLP-1, batch ${run.batchSize}`);
+    const metric = json(metricChart(labelled, 'accuracy').spec);
+    assert.deepEqual(metric.encoding.color.scale.domain, ['MLP-1', 'MLP-2']);
+    assert.deepEqual(json(tradeoffChart(labelled).spec).encoding.color.scale.domain, ['MLP-1', 'MLP-2']);
+    // Training curves: a small multiple per batch size, in increasing order, coloured by model.
+    const curves = json(trainingCurvesChart(labelled).spec);
+    const loss = curves.vconcat[0];
+    assert.equal(loss.facet.field, 'batch');
+    assert.deepEqual(loss.facet.sort, ['Batch 1', 'Batch 16', 'Batch 64', 'Batch 128']);
+    assert.equal(loss.spec.encoding.color.field, 'model');
+    assert.deepEqual(loss.spec.encoding.color.scale.domain, ['MLP-1', 'MLP-2']);
+  });
+
+  it('draws each chart once for the text column and once for a phone, at the layouts’ plot widths', () => {
+    for (const layout of ['wide', 'narrow'] as const) {
+      assert.equal(json(metricChart(comparison, 'sizeBytes', layout).spec).width, SIZES[layout].plotWidth);
+      assert.equal(json(metricChart(batch, 'accuracy', layout).spec).width, SIZES[layout].plotWidth);
+      assert.equal(json(tradeoffChart(comparison, layout).spec).width, SIZES[layout].plotWidth);
+    }
+    assert.ok(SIZES.narrow.plotWidth < SIZES.wide.plotWidth);
+    // Width and depth side by side in the column, one above the other on a phone.
+    assert.equal(json(metricChart(architecture, 'accuracy', 'wide').spec).hconcat.length, 2);
+    assert.equal(json(metricChart(architecture, 'accuracy', 'narrow').spec).vconcat.length, 2);
+  });
+
+  it('leaves room inside the plot for the value label right of the longest bar', () => {
+    const spec = json(metricChart(comparison, 'sizeBytes').spec);
+    const longest = Math.max(...spec.data.values.map((row: Json) => row.high));
+    const [low, high] = spec.layer[0].encoding.x.scale.domain;
+    assert.equal(low, 0);
+    assert.ok(high >= 1.3 * longest);
+  });
+
+  it('names the model and seed in a confusion matrix’s title, not the experiment', () => {
+    const run = comparison.runs[1]!;
+    assert.equal(
+      confusionChart(comparison, run).title,
+      `Confusion matrix of LeNet-5 on the 10,000 test images (seed ${run.trials[0]!.seed})`,
+    );
+  });
+
   it('lays out a confusion matrix of 100 cells with the correct count in the description', () => {
     const run = comparison.runs[1]!;
     const chart = confusionChart(comparison, run);
@@ -414,6 +462,22 @@ describe('chart rendering with the disk cache', () => {
 describe('chart text', () => {
   it('writes subscript digits as plain ones', () => {
     assert.equal(plainDigits('294 ng CO₂e'), '294 ng CO2e');
+  });
+
+  it('draws CO2e in chart text with a lowered two, and writes CO₂e in titles and descriptions', () => {
+    assert.equal(
+      subscriptCo2('<text x="1">Carbon, ng CO2e</text><rect aria-label="CO2e"/>'),
+      '<text x="1">Carbon, ng CO<tspan baseline-shift="sub" font-size="75%">2</tspan>e</text><rect aria-label="CO2e"/>',
+    );
+    assert.equal(co2Text('294 ng CO2e'), '294 ng CO₂e');
+    const svg = accessibleSvg('<svg width="10" height="10"><text>5 mg CO2e</text></svg>', {
+      id: 'c',
+      title: 'Carbon per epoch, mg CO2e',
+      description: 'MLP-5 5 mg CO2e.',
+    });
+    assert.match(svg, /<title id="chart-c-title">Carbon per epoch, mg CO₂e<\/title>/);
+    assert.match(svg, /<desc id="chart-c-desc">MLP-5 5 mg CO₂e\.<\/desc>/);
+    assert.doesNotMatch(svg, />[^<]*CO2e/);
   });
 
   it('draws only characters the shipped font has', async () => {
