@@ -66,6 +66,9 @@ async function startBackends(wasmBaseUrl: string): Promise<string[]> {
   }
   if (started.length === 0 && (await tf.setBackend(FALLBACK))) started.push(FALLBACK);
   if (started.length === 0) throw new Error(`none of the TensorFlow.js backends ${[...BACKENDS, FALLBACK].join(', ')} works in this browser`);
+  // A backend that failed to start may leave the engine without one: start on the first that works.
+  await tf.setBackend(started[0]!);
+  await tf.ready();
   registerWasmConvFilterGradient();
   return started;
 }

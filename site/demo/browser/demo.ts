@@ -46,7 +46,11 @@ const STROKE_WIDTH = 20;
 
 declare global {
   interface Window {
-    digitDemo?: { classifyPixels(pixels: ArrayLike<number>): Promise<Record<string, number>> };
+    digitDemo?: {
+      classifyPixels(pixels: ArrayLike<number>): Promise<Record<string, number>>;
+      /** Softmax probabilities per run key for the image shown now (for tests: Reset must restore them exactly). */
+      probabilities(): Promise<Record<string, number[]>>;
+    };
   }
 }
 
@@ -145,6 +149,7 @@ function setUp(root: HTMLElement): Window['digitDemo'] {
         element(bar, '[data-value]').textContent = `${(value * 100).toFixed(1)}%`;
       });
     }
+    root.dataset.shown = String(Number(root.dataset.shown ?? 0) + 1);
     return predictions;
   }
   const show = async (pixels: Uint8ClampedArray | null) =>
@@ -291,7 +296,13 @@ function setUp(root: HTMLElement): Window['digitDemo'] {
   }
   root.addEventListener('pointerdown', () => void load(), { once: true });
 
-  return { classifyPixels: (pixels) => show(Uint8ClampedArray.from(pixels)) };
+  return {
+    classifyPixels: (pixels) => show(Uint8ClampedArray.from(pixels)),
+    probabilities: async () => {
+      const loaded = await load();
+      return current ? Object.fromEntries(loaded.classify(normalise(current))) : {};
+    },
+  };
 }
 
 const demos = Array.from(document.querySelectorAll<HTMLElement>('[data-digit-demo]')).map(setUp);
