@@ -34,7 +34,11 @@ function mnistDataDir(): string {
 function idxHeader(file: string, bytes: Uint8Array, magic: number, dims: number): number[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 4 + 4 * dims || view.getUint32(0) !== magic) {
-    throw new ContentError(file, null, `not an IDX file of ${dims} dimension(s) (expected magic number 0x${magic.toString(16).padStart(8, '0')})`);
+    throw new ContentError(
+      file,
+      null,
+      `not an IDX file of ${dims} dimension(s) (expected magic number 0x${magic.toString(16).padStart(8, '0')})`,
+    );
   }
   return Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i));
 }
@@ -61,15 +65,27 @@ export async function replayDigits(
     }
   }
   if (picked.length < perClass * 10) {
-    throw new ContentError(labelsFile, null, `expected at least ${perClass} training digits of each class, found ${perLabel.join(', ')}`);
+    throw new ContentError(
+      labelsFile,
+      null,
+      `expected at least ${perClass} training digits of each class, found ${perLabel.join(', ')}`,
+    );
   }
   const handle = await open(imagesFile);
   try {
     const header = new Uint8Array(16);
     await handle.read(header, 0, 16, 0);
-    const [images, rows, columns] = idxHeader(imagesFile, header, IMAGES_MAGIC, 3) as [number, number, number];
+    const [images, rows, columns] = idxHeader(imagesFile, header, IMAGES_MAGIC, 3) as [
+      number,
+      number,
+      number,
+    ];
     if (images !== count || rows !== MNIST_SIZE || columns !== MNIST_SIZE) {
-      throw new ContentError(imagesFile, null, `expected ${count}×${MNIST_SIZE}×${MNIST_SIZE} images, got ${images}×${rows}×${columns}`);
+      throw new ContentError(
+        imagesFile,
+        null,
+        `expected ${count}×${MNIST_SIZE}×${MNIST_SIZE} images, got ${images}×${rows}×${columns}`,
+      );
     }
     const pixels = new Uint8Array(picked.length * PIXELS);
     for (const [k, index] of picked.entries()) {
@@ -92,7 +108,8 @@ export function evaluationDigits(results: Results, file: string): FineTuneData['
   const labels: number[] = [];
   for (const [k, index] of results.samples.indices.entries()) {
     const digit = byIndex.get(index);
-    if (!digit) throw new ContentError(file, null, `samples.indices[${k}]: test digit ${index} is not in testDigits`);
+    if (!digit)
+      throw new ContentError(file, null, `samples.indices[${k}]: test digit ${index} is not in testDigits`);
     pixels.set(Buffer.from(digit.pixelsBase64, 'base64'), k * PIXELS);
     labels.push(digit.label);
   }
@@ -104,5 +121,8 @@ export async function fineTuneData(results: Results, file: string): Promise<Fine
   const test = evaluationDigits(results, file);
   if (!test) return null;
   const replay = await replayDigits(REPLAY_PER_CLASS);
-  return { replay: { labels: replay.labels, pixelsBase64: Buffer.from(replay.pixels).toString('base64') }, test };
+  return {
+    replay: { labels: replay.labels, pixelsBase64: Buffer.from(replay.pixels).toString('base64') },
+    test,
+  };
 }

@@ -78,8 +78,22 @@ export function slidingExtreme(
 
 /** Morphological closing with a square window of side `2·radius + 1`: dilation (max), then erosion (min). */
 export function closing(values: Float32Array, width: number, height: number, radius: number): Float32Array {
-  const dilated = slidingExtreme(slidingExtreme(values, width, height, radius, 'max', true), width, height, radius, 'max', false);
-  return slidingExtreme(slidingExtreme(dilated, width, height, radius, 'min', true), width, height, radius, 'min', false);
+  const dilated = slidingExtreme(
+    slidingExtreme(values, width, height, radius, 'max', true),
+    width,
+    height,
+    radius,
+    'max',
+    false,
+  );
+  return slidingExtreme(
+    slidingExtreme(dilated, width, height, radius, 'min', true),
+    width,
+    height,
+    radius,
+    'min',
+    false,
+  );
 }
 
 /**
@@ -117,7 +131,13 @@ export function otsuThreshold(values: Float32Array): number {
  * Opening along rows (`horizontal`) or columns with a window of `2·radius + 1`: a sliding minimum,
  * then a sliding maximum. Keeps only what is bright along the whole window: a ruling, not a stroke.
  */
-export function opening1d(values: Float32Array, width: number, height: number, radius: number, horizontal: boolean): Float32Array {
+export function opening1d(
+  values: Float32Array,
+  width: number,
+  height: number,
+  radius: number,
+  horizontal: boolean,
+): Float32Array {
   const eroded = slidingExtreme(values, width, height, radius, 'min', horizontal);
   return slidingExtreme(eroded, width, height, radius, 'max', horizontal);
 }

@@ -77,7 +77,8 @@ function modelCard(run: Run, results: Results): string {
 function correctionPanel(runs: Run[], testCount: number): string {
   const digits = Array.from(
     { length: 10 },
-    (_, d) => `<button type="button" data-true-digit="${d}" aria-label="It is a ${d}: retrain both models">${d}</button>`,
+    (_, d) =>
+      `<button type="button" data-true-digit="${d}" aria-label="It is a ${d}: retrain both models">${d}</button>`,
   ).join('');
   const rows = runs
     .map(

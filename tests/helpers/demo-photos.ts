@@ -17,9 +17,11 @@ function sample(pixels: ArrayLike<number>, x: number, y: number): number {
   const y0 = Math.floor(y - 0.5);
   const fx = x - 0.5 - x0;
   const fy = y - 0.5 - y0;
-  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= 28 || yy >= 28 ? 0 : pixels[yy * 28 + xx]!);
+  const at = (xx: number, yy: number) =>
+    xx < 0 || yy < 0 || xx >= 28 || yy >= 28 ? 0 : pixels[yy * 28 + xx]!;
   return (
-    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
+    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
+    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
   );
 }
 

@@ -115,11 +115,72 @@ const ONE: Array<[number, number]> = [
  * label; the correction test uses the first that a model gets wrong.
  */
 const CANDIDATES: Array<{ label: number; strokes: Array<Array<[number, number]>> }> = [
-  { label: 4, strokes: [[[0.35, 0.15], [0.3, 0.55], [0.75, 0.55]], [[0.62, 0.3], [0.62, 0.9]]] },
-  { label: 9, strokes: [[[0.62, 0.3], [0.5, 0.18], [0.38, 0.3], [0.5, 0.42], [0.62, 0.3], [0.62, 0.5], [0.45, 0.88]]] },
-  { label: 7, strokes: [[[0.3, 0.25], [0.7, 0.25], [0.45, 0.85]], [[0.38, 0.55], [0.65, 0.55]]] },
-  { label: 1, strokes: [[[0.4, 0.3], [0.55, 0.15], [0.55, 0.85]], [[0.4, 0.85], [0.7, 0.85]]] },
-  { label: 7, strokes: [[[0.38, 0.2], [0.6, 0.18], [0.55, 0.85]]] },
+  {
+    label: 4,
+    strokes: [
+      [
+        [0.35, 0.15],
+        [0.3, 0.55],
+        [0.75, 0.55],
+      ],
+      [
+        [0.62, 0.3],
+        [0.62, 0.9],
+      ],
+    ],
+  },
+  {
+    label: 9,
+    strokes: [
+      [
+        [0.62, 0.3],
+        [0.5, 0.18],
+        [0.38, 0.3],
+        [0.5, 0.42],
+        [0.62, 0.3],
+        [0.62, 0.5],
+        [0.45, 0.88],
+      ],
+    ],
+  },
+  {
+    label: 7,
+    strokes: [
+      [
+        [0.3, 0.25],
+        [0.7, 0.25],
+        [0.45, 0.85],
+      ],
+      [
+        [0.38, 0.55],
+        [0.65, 0.55],
+      ],
+    ],
+  },
+  {
+    label: 1,
+    strokes: [
+      [
+        [0.4, 0.3],
+        [0.55, 0.15],
+        [0.55, 0.85],
+      ],
+      [
+        [0.4, 0.85],
+        [0.7, 0.85],
+      ],
+    ],
+  },
+  {
+    label: 7,
+    strokes: [
+      [
+        [0.38, 0.2],
+        [0.6, 0.18],
+        [0.55, 0.85],
+      ],
+    ],
+  },
 ];
 /** A 7 written with a short bar and a long, nearly vertical stem. */
 const SEVEN: Array<[number, number]> = [
@@ -229,17 +290,27 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
       await latency.elementHandle(),
     );
     const fastest = await page.locator('[data-digit-demo]').getAttribute('data-backend');
-    assert.match((await latency.textContent())!, new RegExp(`^[\\d.]+ (µs|ms) \\(${fastest}, the fastest here`));
-    assert.match((await page.locator('[data-status]').textContent())!, new RegExp(`on the ${fastest} backend, the fastest`));
-    const byBackend = JSON.parse((await page.locator('[data-digit-demo]').getAttribute('data-latency'))!) as Record<
-      string,
-      Record<string, number>
-    >;
-    assert.ok('wasm' in byBackend && 'webgl' in byBackend, `backends measured: ${Object.keys(byBackend).join(', ')}`);
+    assert.match(
+      (await latency.textContent())!,
+      new RegExp(`^[\\d.]+ (µs|ms) \\(${fastest}, the fastest here`),
+    );
+    assert.match(
+      (await page.locator('[data-status]').textContent())!,
+      new RegExp(`on the ${fastest} backend, the fastest`),
+    );
+    const byBackend = JSON.parse(
+      (await page.locator('[data-digit-demo]').getAttribute('data-latency'))!,
+    ) as Record<string, Record<string, number>>;
+    assert.ok(
+      'wasm' in byBackend && 'webgl' in byBackend,
+      `backends measured: ${Object.keys(byBackend).join(', ')}`,
+    );
     for (const run of results.runs.filter((r) => r.savedModel !== null)) {
       const figures = Object.entries(byBackend).map(([name, us]) => `${name} ${us[run.key]!.toFixed(0)} µs`);
       // Reported, not asserted: timing belongs in benchmarks (headless Chromium, software WebGL, busy host).
-      console.log(`in-browser p50 ${run.key}: ${figures.join(', ')}; Node ${run.metrics.latencyP50Us.mean.toFixed(0)} µs`);
+      console.log(
+        `in-browser p50 ${run.key}: ${figures.join(', ')}; Node ${run.metrics.latencyP50Us.mean.toFixed(0)} µs`,
+      );
     }
     await page.close();
   });
@@ -425,9 +496,13 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
 
   /** Waits for the correction panel to finish (retrained, reset or failed). */
   async function panelState(page: Page, state: string): Promise<void> {
-    await page.waitForFunction((wanted) => document.querySelector('[data-correct]')?.getAttribute('data-state') === wanted, state, {
-      timeout: 120_000,
-    });
+    await page.waitForFunction(
+      (wanted) => document.querySelector('[data-correct]')?.getAttribute('data-state') === wanted,
+      state,
+      {
+        timeout: 120_000,
+      },
+    );
   }
 
   /** Uploads `files` one at a time and returns each model's answer per file ('–' when none). */
@@ -442,7 +517,7 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
       );
       const answer: Record<string, string> = {};
       for (const key of ['mlp5', 'lenet5']) {
-        answer[key] = await page.locator(`[data-model="${key}"] [data-guess]`).first().textContent() ?? '';
+        answer[key] = (await page.locator(`[data-model="${key}"] [data-guess]`).first().textContent()) ?? '';
       }
       answers.push(answer);
     }
@@ -477,22 +552,34 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
       const started = Date.now();
       await page.locator(`[data-true-digit="${label}"]`).click();
       await panelState(page, 'retrained');
-      console.log(`${name}: fine-tuning both models took ${Date.now() - started} ms in the page (${await page.locator('[data-retrain-status]').textContent()})`);
+      console.log(
+        `${name}: fine-tuning both models took ${Date.now() - started} ms in the page (${await page.locator('[data-retrain-status]').textContent()})`,
+      );
       for (const key of ['mlp5', 'lenet5']) {
         assert.equal(await guess(page, key), String(label), `${name}: ${key} after fine-tuning`);
         const row = page.locator(`[data-retrain-model="${key}"]`);
         const after = Number(await row.getAttribute('data-accuracy-after'));
         const publishedAccuracy =
-          results.samples!.predictions[key]!.filter((p, i) => p === mnist.test.labels[results.samples!.indices[i]!]).length /
-          results.samples!.indices.length;
-        assert.ok(after >= publishedAccuracy - 0.02, `${name}: ${key} accuracy ${after} against ${publishedAccuracy} published`);
+          results.samples!.predictions[key]!.filter(
+            (p, i) => p === mnist.test.labels[results.samples!.indices[i]!],
+          ).length / results.samples!.indices.length;
+        assert.ok(
+          after >= publishedAccuracy - 0.02,
+          `${name}: ${key} accuracy ${after} against ${publishedAccuracy} published`,
+        );
         console.log(`${name}: ${key} ${await row.textContent()}`);
       }
       await page.locator('[data-correct]').scrollIntoViewIfNeeded();
-      await page.locator('[data-digit-demo]').screenshot({ path: path.join(ARTIFACTS, `demo-retrained-${name}.png`) });
+      await page
+        .locator('[data-digit-demo]')
+        .screenshot({ path: path.join(ARTIFACTS, `demo-retrained-${name}.png`) });
       await page.locator('[data-reset]').click();
       await panelState(page, 'reset');
-      assert.deepEqual(await page.evaluate(() => window.digitDemo!.probabilities()), published, `${name}: Reset restores the published predictions`);
+      assert.deepEqual(
+        await page.evaluate(() => window.digitDemo!.probabilities()),
+        published,
+        `${name}: Reset restores the published predictions`,
+      );
       assert.deepEqual({ mlp5: await guess(page, 'mlp5'), lenet5: await guess(page, 'lenet5') }, before);
       await page.close();
     }
@@ -523,7 +610,12 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
     const { indices, predictions } = results.samples!;
     const picked: number[] = [];
     for (let digit = 0; digit < 10; digit++) {
-      const k = indices.findIndex((index, i) => mnist.test.labels[index] === digit && predictions.mlp5![i] === digit && predictions.lenet5![i] === digit);
+      const k = indices.findIndex(
+        (index, i) =>
+          mnist.test.labels[index] === digit &&
+          predictions.mlp5![i] === digit &&
+          predictions.lenet5![i] === digit,
+      );
       picked.push(indices[k]!);
     }
     for (const shadow of [false, true]) {
@@ -531,14 +623,24 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
         name: `digit-${index}${shadow ? '-shadow' : ''}.png`,
         mimeType: 'image/png',
         buffer: Buffer.from(
-          encodePng({ width: PHOTO_SIZE, height: PHOTO_SIZE, channels: 4, data: photoOfDigit(mnist.test.images.subarray(index * PIXELS, (index + 1) * PIXELS), { seed: k, shadow }) }),
+          encodePng({
+            width: PHOTO_SIZE,
+            height: PHOTO_SIZE,
+            channels: 4,
+            data: photoOfDigit(mnist.test.images.subarray(index * PIXELS, (index + 1) * PIXELS), {
+              seed: k,
+              shadow,
+            }),
+          }),
         ),
       }));
       if (shadow) await writeFile(path.join(ARTIFACTS, 'demo-photo-shadow.png'), files[3]!.buffer);
       const answers = await uploadEach(page, files);
       for (const key of ['mlp5', 'lenet5']) {
         const right = answers.filter((a, k) => a[key] === String(mnist.test.labels[picked[k]!])).length;
-        console.log(`photo-like${shadow ? ' with shadow' : ''}: ${key} ${right} of 10 (${answers.map((a) => a[key]).join('')})`);
+        console.log(
+          `photo-like${shadow ? ' with shadow' : ''}: ${key} ${right} of 10 (${answers.map((a) => a[key]).join('')})`,
+        );
         assert.ok(right >= 9, `${key}${shadow ? ' (shadow)' : ''}: ${right} of 10 read right`);
       }
     }
@@ -551,7 +653,9 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
     page.on('pageerror', (error) => errors.push(error.message));
     await page.locator('.digit-demo-digit').first().click();
     await guess(page, 'lenet5');
-    const png = Buffer.from(encodePng({ width: 8, height: 8, channels: 1, data: new Uint8Array(64).fill(200) }));
+    const png = Buffer.from(
+      encodePng({ width: 8, height: 8, channels: 1, data: new Uint8Array(64).fill(200) }),
+    );
     for (const file of [
       { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
       { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image at all') },
@@ -560,8 +664,13 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
       await page.locator('[data-upload]').setInputFiles(file);
       const message = page.locator('[data-upload-error]');
       await message.waitFor({ state: 'visible' });
-      assert.match((await message.textContent())!, new RegExp(`^${file.name.replace('.', '\\.')} (is empty|could not be read as an image)`));
-      await page.waitForFunction(() => document.querySelector('[data-model="lenet5"] [data-guess]')?.textContent === '–');
+      assert.match(
+        (await message.textContent())!,
+        new RegExp(`^${file.name.replace('.', '\\.')} (is empty|could not be read as an image)`),
+      );
+      await page.waitForFunction(
+        () => document.querySelector('[data-model="lenet5"] [data-guess]')?.textContent === '–',
+      );
       await page.locator('.digit-demo-digit').first().click();
       await guess(page, 'lenet5');
     }
@@ -574,7 +683,8 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
     const attempted: string[] = [];
     await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (url.startsWith(site.origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      if (url.startsWith(site.origin) || url.startsWith('data:') || url.startsWith('blob:'))
+        return route.continue();
       attempted.push(url);
       return route.abort();
     });
@@ -586,7 +696,9 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
       await page.locator('[data-true-digit="7"]').click();
       await panelState(page, 'retrained');
     } else t.diagnostic('untrained stand-ins: retraining not exercised');
-    await page.waitForFunction(() => document.querySelector('[data-digit-demo]')?.getAttribute('data-latency'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-digit-demo]')?.getAttribute('data-latency'),
+    );
     assert.deepEqual(attempted, []);
     await context.close();
   });

@@ -82,7 +82,8 @@ describe('photo preprocessing steps', () => {
       for (let x = 0; x < width; x++) {
         const inStroke = x >= 28 && x < 32 && y >= 15 && y < 45;
         // Where a ruling crosses the stroke the ruling's own darkness is taken off: about 0.85.
-        if (inStroke) assert.ok(ink[y * width + x]! > 0.8, `stroke pixel (${x}, ${y}) is ${ink[y * width + x]}`);
+        if (inStroke)
+          assert.ok(ink[y * width + x]! > 0.8, `stroke pixel (${x}, ${y}) is ${ink[y * width + x]}`);
         else assert.equal(ink[y * width + x], 0, `paper pixel (${x}, ${y})`);
       }
     }

@@ -7,7 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { fineTune, predictSet, restore, snapshot, type FineTuneMethod, type LabelledSet } from './finetune.ts';
+import {
+  fineTune,
+  predictSet,
+  restore,
+  snapshot,
+  type FineTuneMethod,
+  type LabelledSet,
+} from './finetune.ts';
 import { registerWasmConvFilterGradient } from './wasm-grad.ts';
 
 /** Backends measured, in the order tried; `cpu` (plain JavaScript) only when neither starts. */
@@ -65,7 +72,10 @@ async function startBackends(wasmBaseUrl: string): Promise<string[]> {
     }
   }
   if (started.length === 0 && (await tf.setBackend(FALLBACK))) started.push(FALLBACK);
-  if (started.length === 0) throw new Error(`none of the TensorFlow.js backends ${[...BACKENDS, FALLBACK].join(', ')} works in this browser`);
+  if (started.length === 0)
+    throw new Error(
+      `none of the TensorFlow.js backends ${[...BACKENDS, FALLBACK].join(', ')} works in this browser`,
+    );
   // A backend that failed to start may leave the engine without one: start on the first that works.
   await tf.setBackend(started[0]!);
   await tf.ready();

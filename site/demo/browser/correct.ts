@@ -69,7 +69,7 @@ export function setUpCorrection(root: HTMLElement, dataUrl: string, hooks: Corre
     busy = true;
     digitButtons.forEach((b) => (b.disabled = true));
     resetButton.disabled = true;
-    const original = (panel.querySelector<HTMLInputElement>('input[value="original"]')?.checked ?? false);
+    const original = panel.querySelector<HTMLInputElement>('input[value="original"]')?.checked ?? false;
     const method = original ? ORIGINAL_METHOD : REPLAY_METHOD;
     try {
       status.textContent = 'Loading the fine-tuning digits…';
@@ -89,9 +89,12 @@ export function setUpCorrection(root: HTMLElement, dataUrl: string, hooks: Corre
       for (const key of keys) {
         const answer = answers[key]!;
         row(key, '[data-answer]').textContent = `${answer.digit} (${percent(answer.confidence)})`;
-        row(key, '[data-accuracy]').textContent = `${percent(before.get(key)!)} → ${percent(after.get(key)!)}`;
+        row(key, '[data-accuracy]').textContent =
+          `${percent(before.get(key)!)} → ${percent(after.get(key)!)}`;
         row(key, '[data-time]').textContent = `${Math.round(times.get(key)!)} ms`;
-        panel.querySelector(`[data-retrain-model="${key}"]`)!.setAttribute('data-accuracy-after', String(after.get(key)));
+        panel
+          .querySelector(`[data-retrain-model="${key}"]`)!
+          .setAttribute('data-accuracy-after', String(after.get(key)));
       }
       status.textContent = `Fine-tuned ${original ? 'as the original app (one Adam step on the image alone)' : `with ${method.steps} Adam steps on your example and ${method.steps * method.replayPerStep} training digits`} to read it as ${label}, on ${classifier.backend}. Published models: ${keys.map((k) => `${hooks.labelOf(k)} ${percent(published!.get(k)!)}`).join(', ')} on the test digits.`;
       panel.dataset.state = 'retrained';
@@ -114,7 +117,8 @@ export function setUpCorrection(root: HTMLElement, dataUrl: string, hooks: Corre
       const classifier = await hooks.load();
       classifier.reset();
       await hooks.refresh();
-      for (const cell of panel.querySelectorAll('[data-answer], [data-accuracy], [data-time]')) cell.textContent = '–';
+      for (const cell of panel.querySelectorAll('[data-answer], [data-accuracy], [data-time]'))
+        cell.textContent = '–';
       status.textContent = 'Back to the published models.';
       panel.dataset.state = 'reset';
     })();

@@ -130,7 +130,9 @@ function setUp(root: HTMLElement): Window['digitDemo'] {
   }
 
   /** Classifies 784 raw pixels, shows them and the predictions; resolves to digit and confidence per run key. */
-  async function display(pixels: Uint8ClampedArray | null): Promise<Record<string, { digit: number; confidence: number }>> {
+  async function display(
+    pixels: Uint8ClampedArray | null,
+  ): Promise<Record<string, { digit: number; confidence: number }>> {
     current = pixels;
     drawPixels(seen, pixels ?? new Uint8ClampedArray(MNIST_SIZE * MNIST_SIZE));
     const predictions: Record<string, { digit: number; confidence: number }> = {};
@@ -240,13 +242,16 @@ function setUp(root: HTMLElement): Window['digitDemo'] {
     if (!file) return;
     uploadError.hidden = true;
     void (async () => {
-      if (file.size === 0) return uploadFailed(`${file.name} is empty: choose a photo (PNG, JPEG, WebP or GIF).`);
+      if (file.size === 0)
+        return uploadFailed(`${file.name} is empty: choose a photo (PNG, JPEG, WebP or GIF).`);
       let bitmap: ImageBitmap;
       try {
         bitmap = await createImageBitmap(file);
       } catch {
         // Thrown for a file that is not an image, or a truncated or damaged one.
-        return uploadFailed(`${file.name} could not be read as an image: choose a photo (PNG, JPEG, WebP or GIF).`);
+        return uploadFailed(
+          `${file.name} could not be read as an image: choose a photo (PNG, JPEG, WebP or GIF).`,
+        );
       }
       const scale = Math.min(1, UPLOAD_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
       const width = Math.max(1, Math.round(bitmap.width * scale));
@@ -268,7 +273,10 @@ function setUp(root: HTMLElement): Window['digitDemo'] {
       );
       root.dataset.source = 'upload';
       const pixels = toMnist(inkFromRgba(workContext.getImageData(0, 0, width, height).data, width, height));
-      if (!pixels) uploadFailed(`No digit found in ${file.name}: a dark digit on light paper, filling much of the photo, works best.`);
+      if (!pixels)
+        uploadFailed(
+          `No digit found in ${file.name}: a dark digit on light paper, filling much of the photo, works best.`,
+        );
       else await show(pixels);
     })();
   });

@@ -84,7 +84,10 @@ export function batchFor(
   }
   for (let i = 0; i < method.replayPerStep && replay.count > 0; i++) {
     const index = (step * method.replayPerStep + i) % replay.count;
-    images.set(replay.images.subarray(index * PIXELS, (index + 1) * PIXELS), (method.exampleCopies + i) * PIXELS);
+    images.set(
+      replay.images.subarray(index * PIXELS, (index + 1) * PIXELS),
+      (method.exampleCopies + i) * PIXELS,
+    );
     labels.push(replay.labels[index]!);
   }
   return { images, labels };
@@ -103,8 +106,10 @@ export async function fineTune(
   method: FineTuneMethod,
   onStep?: (done: number, total: number) => void,
 ): Promise<number[]> {
-  if (example.length !== PIXELS) throw new RangeError(`fineTune: example has ${example.length} values, expected ${PIXELS}`);
-  if (!Number.isInteger(label) || label < 0 || label >= CLASSES) throw new RangeError(`fineTune: label ${label} is not 0–9`);
+  if (example.length !== PIXELS)
+    throw new RangeError(`fineTune: example has ${example.length} values, expected ${PIXELS}`);
+  if (!Number.isInteger(label) || label < 0 || label >= CLASSES)
+    throw new RangeError(`fineTune: label ${label} is not 0–9`);
   const optimizer = tf.train.adam(method.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const losses: number[] = [];
@@ -115,7 +120,8 @@ export async function fineTune(
         const xs = tf.tensor4d(batch.images, [batch.labels.length, 28, 28, 1]);
         const ys = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), CLASSES);
         return optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+          () =>
+            tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
           true,
           variables,
         )!;
@@ -132,7 +138,10 @@ export async function fineTune(
 }
 
 /** Predicted digit and its softmax probability for each image of `set`, in one batch. */
-export function predictSet(model: tf.LayersModel, set: LabelledSet): { predicted: number[]; confidence: number[] } {
+export function predictSet(
+  model: tf.LayersModel,
+  set: LabelledSet,
+): { predicted: number[]; confidence: number[] } {
   const probabilities = tf.tidy(() => {
     const xs = tf.tensor4d(set.images, [set.count, 28, 28, 1]);
     return tf.softmax(model.predict(xs) as tf.Tensor).arraySync() as number[][];
