@@ -600,6 +600,10 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
       }
       console.log(`${name}: drawn digits (MLP-5/LeNet-5): ${readings.join(', ')}`);
       assert.ok(label >= 0, `${name}: no candidate drawing is misread`);
+      // The backend settles once latency is measured; Reset is compared on that same backend.
+      await page.waitForFunction(() =>
+        document.querySelector('[data-digit-demo]')?.getAttribute('data-latency'),
+      );
       const published = await page.evaluate(() => window.digitDemo!.probabilities());
       const started = Date.now();
       await page.locator(`[data-true-digit="${label}"]`).click();
