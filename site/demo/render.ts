@@ -144,7 +144,7 @@ export function renderDigitDemo(results: ResultsData, id: string, where: Where, 
 <div class="digit-demo-models">
 ${runs.map((run) => modelCard(run, experiment)).join('\n')}
 </div>
-<p class="digit-demo-note digit-demo-latency-why">Why the latencies differ: for models this small a call's fixed costs (TensorFlow.js dispatching each layer, copying the image in and the answer out, and on WebGL a round trip to the GPU) outweigh the arithmetic; the experiments measured in Node on the machine that trained the models, calling the layers directly rather than through the browser's timers and <code>predict</code>.</p>
+<p class="digit-demo-note digit-demo-latency-why">Why the latencies differ: both time the same call (one image in, the layers in turn, the scores read back), but the experiments ran it in Node on the machine that trained the models${experiment.provenance.blas ? ', with the matrix products on OpenBLAS' : ''}, and this page runs it inside your browser on your hardware; at this size a call's fixed costs (a dozen kernel dispatches, copies in and out, on WebGL a round trip to the GPU) outweigh its arithmetic, and they depend on the JavaScript engine and the machine more than on the model.</p>
 <p class="digit-demo-status" data-status aria-live="polite">TensorFlow.js and the models load when the demo comes into view.</p>
 ${testCount > 0 ? correctionPanel(runs, testCount) : ''}
 <div class="digit-demo-digits">

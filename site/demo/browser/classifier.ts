@@ -91,17 +91,31 @@ function probabilities(model: tf.LayersModel, input: Float32Array): Float32Array
 }
 
 /**
- * Median time of one classification (image in, probabilities read back), µs. Each sample times
- * `CALLS_PER_SAMPLE` calls and divides: browsers coarsen `performance.now()` (Chromium to 100 µs
- * without cross-origin isolation), too coarse for one call of these models.
+ * The model's logits for one image, with its layers' own `call`s in turn when it is a Sequential
+ * model: what the experiments time (experiments/lib/engine/latency.ts `forward`, which the site may
+ * not import), the same operations as `predict` without LayersModel's per-call bookkeeping.
+ */
+function logits(model: tf.LayersModel, input: Float32Array): Float32Array {
+  return tf.tidy(() => {
+    let output: tf.Tensor = tf.tensor4d(input, [1, 28, 28, 1]);
+    if (model.getClassName() !== 'Sequential') output = model.predict(output) as tf.Tensor;
+    else for (const layer of model.layers) output = layer.call(output, {}) as tf.Tensor;
+    return output.dataSync() as Float32Array;
+  });
+}
+
+/**
+ * Median time of one classification as the experiments time it (image in, `logits`, read back),
+ * µs. Each sample times `CALLS_PER_SAMPLE` calls and divides: browsers coarsen `performance.now()`
+ * (Chromium to 100 µs without cross-origin isolation), too coarse for one call of these models.
  */
 async function latencyP50Us(model: tf.LayersModel): Promise<number> {
   const input = new Float32Array(28 * 28).fill(-1);
-  for (let i = 0; i < WARM_UP; i++) probabilities(model, input);
+  for (let i = 0; i < WARM_UP; i++) logits(model, input);
   const samples: number[] = [];
   for (let s = 0; s < LATENCY_SAMPLES; s++) {
     const start = performance.now();
-    for (let i = 0; i < CALLS_PER_SAMPLE; i++) probabilities(model, input);
+    for (let i = 0; i < CALLS_PER_SAMPLE; i++) logits(model, input);
     samples.push(((performance.now() - start) * 1000) / CALLS_PER_SAMPLE);
     if (s % 5 === 4) await tf.nextFrame();
   }
