@@ -8,14 +8,17 @@
  *   assets/demo/demo.css
  *   assets/demo/wasm/tfjs-backend-wasm*.wasm
  *   assets/demo/models/<savedModel>/model.json, *.bin   e.g. models/mlp-vs-lenet/models/lenet5/model.json
+ *   assets/demo/data/<experiment>.json   digits for on-device fine-tuning (./finetune-data.ts)
  */
 import { createHash } from 'node:crypto';
-import { copyFile, cp, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import type { Results } from '../../experiments/lib/contract/results.ts';
 import { ContentError } from '../errors.ts';
+import { fineTuneData } from './finetune-data.ts';
 
 /** Folder of the demo's assets inside the output folder. */
 export const DEMO_ASSETS = 'assets/demo';
@@ -129,5 +132,23 @@ export async function copyModels(
       );
     }
     await cp(from, path.join(outputDir, DEMO_ASSETS, 'models', saved), { recursive: true });
+  }
+}
+
+/**
+ * Writes `assets/demo/data/<id>.json` (replay and evaluation digits) for each experiment with
+ * parity-check samples; experiments without them get no file and the page offers no fine-tuning.
+ */
+export async function writeFineTuneData(
+  resultsDir: string,
+  outputDir: string,
+  experiments: ReadonlyMap<string, Results>,
+): Promise<void> {
+  const target = path.join(outputDir, DEMO_ASSETS, 'data');
+  for (const [id, results] of experiments) {
+    const data = await fineTuneData(results, path.join(resultsDir, `${id}.json`));
+    if (!data) continue;
+    await mkdir(target, { recursive: true });
+    await writeFile(path.join(target, `${id}.json`), JSON.stringify(data));
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Eleventy plugin of the in-browser demo:
  * - `{% digitDemo %}` (or `{% digitDemo "<experiment id>" %}`; default: the page's `experiment`
- *   front matter) renders the draw-a-digit demo for the experiment's saved models;
+ *   front matter) renders the draw-a-digit demo for the experiment's saved models, with on-device
+ *   fine-tuning when the results hold the parity-check samples;
  * - pages with an inline SVG get the small chart-tooltip script (progressive enhancement);
  * - after each build, writes the bundled browser code, the WebAssembly binaries and the models the
- *   pages use into the output (see ./bundle.ts).
+ *   pages use into the output, with the digits fine-tuning needs (see ./bundle.ts).
  *
  * Register with `eleventyConfig.addPlugin(demoPlugin, { resultsDir })`; `resultsDir` is the folder the
  * results (and their saved models) are read from, as given to `loadResults`.
@@ -13,7 +14,8 @@ import type { EleventyConfig } from '../eleventy.ts';
 import { ContentError } from '../errors.ts';
 import { pageResults, pageValue, pageWhere, type ShortcodeThis } from '../page.ts';
 import { DEFAULT_RESULTS_DIR } from '../results.ts';
-import { DEMO_ASSETS, bundleBrowserCode, copyModels, copyWasmBinaries } from './bundle.ts';
+import type { Results } from '../../experiments/lib/contract/results.ts';
+import { DEMO_ASSETS, bundleBrowserCode, copyModels, copyWasmBinaries, writeFineTuneData } from './bundle.ts';
 import { demoRuns, renderDigitDemo } from './render.ts';
 
 export interface DemoPluginOptions {
@@ -34,6 +36,8 @@ export default function demoPlugin(eleventyConfig: DemoConfig, options: DemoPlug
   const resultsDir = options.resultsDir ?? DEFAULT_RESULTS_DIR;
   /** Saved model folders (relative to resultsDir) that the built pages use. */
   const savedModels = new Set<string>();
+  /** Experiments whose demo the built pages show, by id: their fine-tuning digits are written too. */
+  const experiments = new Map<string, Results>();
   const url = (path: string) => eleventyConfig.getFilter('url')(path);
 
   eleventyConfig.addShortcode('digitDemo', function (this: ShortcodeThis, experiment?: unknown): string {
@@ -52,6 +56,7 @@ export default function demoPlugin(eleventyConfig: DemoConfig, options: DemoPlug
       stylesheet: url(`/${DEMO_ASSETS}/demo.css`),
     });
     for (const run of demoRuns(results[id]!)) savedModels.add(run.savedModel!);
+    if (demoRuns(results[id]!).length > 0) experiments.set(id, results[id]!);
     return html;
   });
 
@@ -73,6 +78,7 @@ export default function demoPlugin(eleventyConfig: DemoConfig, options: DemoPlug
       await bundleBrowserCode(directories.output);
       await copyWasmBinaries(directories.output);
       await copyModels(resultsDir, directories.output, savedModels);
+      await writeFineTuneData(resultsDir, directories.output, experiments);
     },
   );
 }

@@ -8,9 +8,12 @@
  * Pure functions over typed arrays and sizes, no DOM, so they run (and are tested) in Node and are
  * bundled unchanged for the browser.
  *
+ * Photos of dark ink on light paper are first read off the paper by ./photo.ts.
+ *
  * An "ink image" is a row-major Float32Array of `width × height` values in [0, 1]: 0 = background,
  * 1 = full ink. e.g. { data: Float32Array [0, 0.5, 1, 0], width: 2, height: 2 }
  */
+import { inkFromPhoto } from './photo.ts';
 
 import { IMAGE_SIZE } from '../../experiments/lib/contract/image.ts';
 
@@ -23,7 +26,7 @@ export const DIGIT_BOX = 20;
  * Measured, not assumed: MNIST's test digits have their centre of mass at (14.50, 14.49) on average.
  */
 export const MNIST_CENTRE = 14.5;
-/** Ink below this (after contrast stretching of a photo) counts as background. */
+/** Ink below this (after contrast stretching of a white-on-black image) counts as background. */
 export const INK_FLOOR = 0.2;
 
 export interface InkImage {
@@ -58,9 +61,11 @@ function median(values: number[]): number {
 
 /**
  * RGBA pixels (as from a canvas's getImageData) → ink image. Transparent pixels count as white
- * paper. The background is the median of the border pixels: when it is light (a photo of dark ink
- * on paper) the image is inverted, then the contrast is stretched so the background becomes 0 and
- * the strongest ink 1, and values under `INK_FLOOR` (paper texture, shadows) become 0.
+ * paper. The background is the median of the border pixels. When it is light (a photo of dark ink
+ * on paper) the ink is read off the paper by ./photo.ts (background removal, adaptive threshold,
+ * largest components). Otherwise (white ink on black: the drawing canvas, an MNIST-style image) the
+ * contrast is stretched so the background becomes 0 and the strongest ink 1, and values under
+ * `INK_FLOOR` become 0.
  */
 export function inkFromRgba(rgba: Uint8ClampedArray, width: number, height: number): InkImage {
   checkSize(rgba.length, width, height, 4, 'inkFromRgba');
@@ -73,14 +78,14 @@ export function inkFromRgba(rgba: Uint8ClampedArray, width: number, height: numb
   const border: number[] = [];
   for (let x = 0; x < width; x++) border.push(light[x]!, light[(height - 1) * width + x]!);
   for (let y = 0; y < height; y++) border.push(light[y * width]!, light[y * width + width - 1]!);
-  const invert = median(border) > 0.5;
-  const data = invert ? light.map((v) => 1 - v) : light;
-  const background = median(invert ? border.map((v) => 1 - v) : border);
+  const background = median(border);
+  if (background > 0.5) return { data: inkFromPhoto(light, width, height), width, height };
   let peak = 0;
-  for (const v of data) peak = Math.max(peak, v);
+  for (const v of light) peak = Math.max(peak, v);
   const range = peak - background;
+  const data = new Float32Array(light.length);
   for (let i = 0; i < data.length; i++) {
-    const stretched = range > 0 ? (data[i]! - background) / range : 0;
+    const stretched = range > 0 ? (light[i]! - background) / range : 0;
     data[i] = stretched < INK_FLOOR ? 0 : Math.min(1, stretched);
   }
   return { data, width, height };
@@ -211,20 +216,25 @@ export function toMnist(image: InkImage): Uint8ClampedArray | null {
 }
 
 /**
- * Raw MNIST pixels (0–255) → the models' input values, normalised exactly as in training:
+ * Raw MNIST pixels (0–255; `count` images of 784 one after another) → the models' input values, normalised exactly as in training:
  * (pixel / 255 − 0.5) / 0.5 with float32 rounding at each step, so background is −1 and full ink +1.
  * The same arithmetic as experiments/lib/engine/dataset.ts's `normalise`, repeated here because that module
  * reads files with node:fs and cannot be bundled for the browser (a test checks they agree).
  */
-export function normalise(pixels: ArrayLike<number>): Float32Array {
-  checkSize(pixels.length, MNIST_SIZE, MNIST_SIZE, 1, 'normalise');
+export function normalise(pixels: ArrayLike<number>, count = 1): Float32Array {
+  checkSize(pixels.length, MNIST_SIZE, MNIST_SIZE * count, 1, 'normalise');
   return Float32Array.from(pixels, (p) => Math.fround(Math.fround(p / 255) - 0.5) / 0.5);
 }
 
 /** Decodes a results file's `pixelsBase64` (784 raw bytes) without Node's Buffer. */
 export function decodePixels(base64: string): Uint8ClampedArray {
+  return decodeMany(base64, 1);
+}
+
+/** Decodes `count` images of 784 raw bytes each, stored one after another in `base64`. */
+export function decodeMany(base64: string, count: number): Uint8ClampedArray {
   const binary = atob(base64);
   const pixels = Uint8ClampedArray.from(binary, (c) => c.charCodeAt(0));
-  checkSize(pixels.length, MNIST_SIZE, MNIST_SIZE, 1, 'decodePixels');
+  checkSize(pixels.length, MNIST_SIZE, MNIST_SIZE * count, 1, 'decodePixels');
   return pixels;
 }

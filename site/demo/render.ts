@@ -67,10 +67,40 @@ function modelCard(run: Run, results: Results): string {
 <p class="digit-demo-guess-line">Prediction: <output class="digit-demo-guess" data-guess>–</output></p>
 <ol class="digit-demo-bars" aria-label="${escapeHtml(run.label)}: probability of each digit">${bars}</ol>
 <dl class="digit-demo-latency">
-<dt>Latency in your browser (p50)</dt><dd data-latency>measured once the model has loaded</dd>
+<dt>Latency in your browser (p50)</dt><dd data-latency>measured on each backend once the models have loaded</dd>
 <dt>Latency in the experiments (p50)</dt><dd data-reported-latency="${run.metrics.latencyP50Us.mean}">${reported} <span class="digit-demo-note">(Node, ${escapeHtml(results.provenance.backend)} backend, batch of 1)</span></dd>
 </dl>
 </article>`;
+}
+
+/** The correction panel: the true digit, the method, Reset, progress and the before → after table. */
+function correctionPanel(runs: Run[], testCount: number): string {
+  const digits = Array.from(
+    { length: 10 },
+    (_, d) =>
+      `<button type="button" data-true-digit="${d}" aria-label="It is a ${d}: retrain both models">${d}</button>`,
+  ).join('');
+  const rows = runs
+    .map(
+      (run) =>
+        `<tr data-retrain-model="${escapeHtml(run.key)}"><th scope="row">${escapeHtml(run.label)}</th><td data-answer>–</td><td data-accuracy>–</td><td data-time>–</td></tr>`,
+    )
+    .join('');
+  return `<div class="digit-demo-correct" data-correct>
+<h3>Wrong answer? Say which digit it is</h3>
+<p class="digit-demo-note">A demonstration of on-device fine-tuning: both models take a few training steps on your example, here in your browser, and you see what that does to them. It changes nothing in the article's results: the published models stay as they are, nothing you draw leaves your browser, and Reset (or reloading the page) brings the published weights back.</p>
+<fieldset class="digit-demo-method"><legend>How to retrain</legend>
+<label><input type="radio" name="digit-demo-method" value="replay" checked> A few Adam steps on your example mixed with real MNIST training digits shipped with this page, so the models keep what they know</label>
+<label><input type="radio" name="digit-demo-method" value="original"> As the original app: one Adam step on your image alone</label>
+</fieldset>
+<p class="digit-demo-true-digits" role="group" aria-label="The digit it really is">It is a ${digits}</p>
+<p><button type="button" data-reset disabled>Reset to the published models</button> <progress data-progress max="1" value="0" hidden></progress></p>
+<p class="digit-demo-status" data-retrain-status aria-live="polite">Draw, upload or pick a digit first.</p>
+<table class="digit-demo-retrain">
+<thead><tr><th scope="col">Model</th><th scope="col">Its answer for your example now</th><th scope="col">Accuracy on ${testCount} real MNIST test digits, before → after</th><th scope="col">Fine-tuning time</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>
+</div>`;
 }
 
 function digitButton(digit: DemoData['digits'][number]): string {
@@ -90,13 +120,16 @@ export function renderDigitDemo(results: ResultsData, id: string, where: Where, 
   if (runs.length === 0) {
     return `<p class="digit-demo-missing">The results of this experiment do not include saved models, so the live demo is not available here.</p>`;
   }
+  const testCount = experiment.samples?.indices.length ?? 0;
   const data: DemoData = {
     models: runs.map((run) => ({ key: run.key, label: run.label, path: run.savedModel! })),
     digits: pickDigits(experiment, runs),
+    fineTuneData: testCount > 0 ? `data/${id}.json` : null,
   };
   const names = runs.map((run) => escapeHtml(run.label)).join(' and ');
   return `<section class="digit-demo" data-digit-demo data-experiment="${escapeHtml(id)}" aria-label="Try it yourself: draw a digit">
 <link rel="stylesheet" href="${assets.stylesheet}">
+<p class="digit-demo-print">On screen this page runs ${names} in the browser: draw or upload a digit, watch both classify it, correct a wrong answer and retrain them. The real MNIST test digits it offers are below where the page shows them.</p>
 <noscript><p class="digit-demo-noscript">This demo runs ${names} in your browser with TensorFlow.js, so it needs JavaScript. Turn it on to draw a digit and watch both models classify it.</p></noscript>
 <div class="digit-demo-body" data-body hidden>
 <div class="digit-demo-input">
@@ -104,13 +137,16 @@ export function renderDigitDemo(results: ResultsData, id: string, where: Where, 
 <div class="digit-demo-controls">
 <button type="button" data-clear>Clear</button>
 <label class="digit-demo-upload">Upload a photo of a digit <input type="file" accept="image/*" data-upload></label>
+<p class="digit-demo-upload-error" data-upload-error role="alert" hidden></p>
 </div>
 <figure class="digit-demo-seen"><canvas data-seen width="28" height="28" role="img" aria-label="The 28×28 image the models see"></canvas><figcaption>What the models see (28×28)</figcaption></figure>
 </div>
 <div class="digit-demo-models">
 ${runs.map((run) => modelCard(run, experiment)).join('\n')}
 </div>
+<p class="digit-demo-note digit-demo-latency-why">Why the latencies differ: both time the same call (one image in, the layers in turn, the scores read back), but the experiments ran it in Node on the machine that trained the models${experiment.provenance.blas ? ', with the matrix products on OpenBLAS' : ''}, and this page runs it inside your browser on your hardware; at this size a call's fixed costs (a dozen kernel dispatches, copies in and out, on WebGL a round trip to the GPU) outweigh its arithmetic, and they depend on the JavaScript engine and the machine more than on the model.</p>
 <p class="digit-demo-status" data-status aria-live="polite">TensorFlow.js and the models load when the demo comes into view.</p>
+${testCount > 0 ? correctionPanel(runs, testCount) : ''}
 <div class="digit-demo-digits">
 <h3>Or pick a real MNIST test digit</h3>
 <p class="digit-demo-note">Outlined digits are ones a model gets wrong in the experiments.</p>

@@ -22,6 +22,8 @@ import { makeResults, writeFixtureResults } from '../fixtures/results-fixture.ts
 import { browserSkipReason, launchChromium, serve } from '../helpers/browser.ts';
 import { predictTest, saveLayersModel } from '../helpers/demo-models.ts';
 import { correlation } from '../helpers/correlation.ts';
+import { PHOTO_SIZE, photoOfDigit } from '../helpers/demo-photos.ts';
+import { encode as encodePng } from 'fast-png';
 
 const EXPERIMENT = 'mlp-vs-lenet';
 const REAL_RESULTS_DIR = 'experiments/results';
@@ -108,6 +110,136 @@ async function draw(page: Page, points: Array<[number, number]>): Promise<void> 
 const ONE: Array<[number, number]> = [
   [0.5, 0.15],
   [0.5, 0.85],
+];
+/**
+ * Digits as people write them that MNIST-trained models may misread, each as strokes with its true
+ * label; the correction test uses the first that a model gets wrong.
+ */
+const CANDIDATES: Array<{ label: number; strokes: Array<Array<[number, number]>> }> = [
+  {
+    label: 1,
+    strokes: [
+      [
+        [0.25, 0.45],
+        [0.55, 0.15],
+        [0.55, 0.85],
+      ],
+    ],
+  },
+  {
+    label: 2,
+    strokes: [
+      [
+        [0.3, 0.2],
+        [0.7, 0.2],
+        [0.3, 0.85],
+        [0.7, 0.85],
+      ],
+    ],
+  },
+  {
+    label: 6,
+    strokes: [
+      [
+        [0.6, 0.15],
+        [0.35, 0.5],
+        [0.35, 0.75],
+        [0.5, 0.85],
+        [0.65, 0.72],
+        [0.55, 0.58],
+        [0.38, 0.62],
+      ],
+    ],
+  },
+  {
+    label: 5,
+    strokes: [
+      [
+        [0.4, 0.2],
+        [0.38, 0.5],
+        [0.6, 0.5],
+        [0.65, 0.7],
+        [0.5, 0.85],
+        [0.35, 0.8],
+      ],
+      [
+        [0.45, 0.18],
+        [0.75, 0.18],
+      ],
+    ],
+  },
+  {
+    label: 4,
+    strokes: [
+      [
+        [0.35, 0.15],
+        [0.3, 0.55],
+        [0.75, 0.55],
+      ],
+      [
+        [0.62, 0.3],
+        [0.62, 0.9],
+      ],
+    ],
+  },
+  {
+    label: 9,
+    strokes: [
+      [
+        [0.62, 0.3],
+        [0.5, 0.18],
+        [0.38, 0.3],
+        [0.5, 0.42],
+        [0.62, 0.3],
+        [0.62, 0.5],
+        [0.45, 0.88],
+      ],
+    ],
+  },
+  {
+    label: 7,
+    strokes: [
+      [
+        [0.3, 0.25],
+        [0.7, 0.25],
+        [0.45, 0.85],
+      ],
+      [
+        [0.38, 0.55],
+        [0.65, 0.55],
+      ],
+    ],
+  },
+  {
+    label: 1,
+    strokes: [
+      [
+        [0.4, 0.3],
+        [0.55, 0.15],
+        [0.55, 0.85],
+      ],
+      [
+        [0.4, 0.85],
+        [0.7, 0.85],
+      ],
+    ],
+  },
+  {
+    label: 7,
+    strokes: [
+      [
+        [0.38, 0.2],
+        [0.6, 0.18],
+        [0.55, 0.85],
+      ],
+    ],
+  },
+];
+/** A 7 written with a short bar and a long, nearly vertical stem. */
+const SEVEN: Array<[number, number]> = [
+  [0.38, 0.2],
+  [0.6, 0.18],
+  [0.55, 0.85],
 ];
 const ZERO: Array<[number, number]> = Array.from({ length: 41 }, (_, i) => {
   const angle = (i / 40) * 2 * Math.PI;
@@ -204,19 +336,49 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
     }
     const backend = await page.locator('[data-digit-demo]').getAttribute('data-backend');
     assert.ok(['webgl', 'wasm', 'cpu'].includes(backend ?? ''), `backend ${backend}`);
-    assert.match(
-      (await page.locator('[data-status]').textContent())!,
-      new RegExp(`on the ${backend} backend`),
+    assert.match((await page.locator('[data-status]').textContent())!, /on the (wasm|webgl|cpu) backend/);
+    await page.close();
+  });
+
+  test("the page times both models on wasm and webgl, keeps the fastest and shows its p50 beside the experiments' Node figure", async () => {
+    // A page doing nothing else while it measures (the agreement test above classifies meanwhile).
+    const page = await open('/demo/');
+    await page.locator('[data-digit-demo]').scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () => document.querySelector('[data-digit-demo]')?.getAttribute('data-latency'),
+      null,
+      {
+        timeout: 60_000,
+      },
     );
     const latency = page.locator('[data-model="lenet5"] [data-latency]');
     await page.waitForFunction(
       (el) => /(µs|ms) \(/.test(el?.textContent ?? ''),
       await latency.elementHandle(),
     );
+    const fastest = await page.locator('[data-digit-demo]').getAttribute('data-backend');
     assert.match(
       (await latency.textContent())!,
-      new RegExp(`^[\\d.]+ (µs|ms) \\(${backend}, p50 of 50 runs\\)$`),
+      new RegExp(`^[\\d.]+ (µs|ms) \\(${fastest}, the fastest here`),
     );
+    assert.match(
+      (await page.locator('[data-status]').textContent())!,
+      new RegExp(`on the ${fastest} backend, the fastest`),
+    );
+    const byBackend = JSON.parse(
+      (await page.locator('[data-digit-demo]').getAttribute('data-latency'))!,
+    ) as Record<string, Record<string, number>>;
+    assert.ok(
+      'wasm' in byBackend && 'webgl' in byBackend,
+      `backends measured: ${Object.keys(byBackend).join(', ')}`,
+    );
+    for (const run of results.runs.filter((r) => r.savedModel !== null)) {
+      const figures = Object.entries(byBackend).map(([name, us]) => `${name} ${us[run.key]!.toFixed(0)} µs`);
+      // Reported, not asserted: timing belongs in benchmarks (headless Chromium, software WebGL, busy host).
+      console.log(
+        `in-browser p50 ${run.key}: ${figures.join(', ')}; Node ${run.metrics.latencyP50Us.mean.toFixed(0)} µs`,
+      );
+    }
     await page.close();
   });
 
@@ -353,8 +515,11 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
         }
       });
       await page.goto(`${site.origin}/demo/`);
-      await page.waitForFunction(() =>
-        document.querySelector('[data-digit-demo]')?.getAttribute('data-backend'),
+      await page.locator('[data-digit-demo]').scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        () => document.querySelector('[data-digit-demo]')?.getAttribute('data-backend'),
+        null,
+        { timeout: 90_000 },
       );
       assert.equal(await page.locator('[data-digit-demo]').getAttribute('data-backend'), 'wasm');
       assert.ok(
@@ -397,6 +562,221 @@ describe('the digit demo in a browser', { timeout: 300_000, skip: browserSkipRea
     await page.mouse.move(5, 5);
     assert.equal(await tooltip.isVisible(), false);
     await page.close();
+  });
+
+  /** Waits for the correction panel to finish (retrained, reset or failed). */
+  async function panelState(page: Page, state: string): Promise<void> {
+    await page.waitForFunction(
+      (wanted) => document.querySelector('[data-correct]')?.getAttribute('data-state') === wanted,
+      state,
+      {
+        timeout: 120_000,
+      },
+    );
+  }
+
+  /** Uploads `files` one at a time and returns each model's answer per file ('–' when none). */
+  async function uploadEach(page: Page, files: Array<{ name: string; mimeType: string; buffer: Buffer }>) {
+    const answers: Array<Record<string, string>> = [];
+    for (const file of files) {
+      const shown = Number((await page.locator('[data-digit-demo]').getAttribute('data-shown')) ?? 0);
+      await page.locator('[data-upload]').setInputFiles(file);
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-digit-demo]')?.getAttribute('data-shown') ?? 0) > n,
+        shown,
+      );
+      const answer: Record<string, string> = {};
+      for (const key of ['mlp5', 'lenet5']) {
+        answer[key] = (await page.locator(`[data-model="${key}"] [data-guess]`).first().textContent()) ?? '';
+      }
+      answers.push(answer);
+    }
+    return answers;
+  }
+
+  test('correcting a misread drawn digit retrains both models in the browser to read it, costing at most 2 points on the bundled test digits; Reset restores the exact predictions (screenshots at 1280 and 390 px)', async (t) => {
+    if (!trained) return t.skip('needs the trained models in experiments/results');
+    for (const [name, viewport] of [
+      ['desktop', { width: 1280, height: 900 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      const page = await open('/demo/', viewport);
+      await page.locator('[data-canvas]').scrollIntoViewIfNeeded();
+      let label = -1;
+      let before = { mlp5: '', lenet5: '' };
+      const readings: string[] = [];
+      for (const candidate of CANDIDATES) {
+        await page.locator('[data-clear]').click();
+        for (const stroke of candidate.strokes) await draw(page, stroke);
+        await page.waitForTimeout(300);
+        before = { mlp5: await guess(page, 'mlp5'), lenet5: await guess(page, 'lenet5') };
+        readings.push(`${candidate.label} read as ${before.mlp5}/${before.lenet5}`);
+        if (before.mlp5 !== String(candidate.label) || before.lenet5 !== String(candidate.label)) {
+          label = candidate.label;
+          break;
+        }
+      }
+      console.log(`${name}: drawn digits (MLP-5/LeNet-5): ${readings.join(', ')}`);
+      assert.ok(label >= 0, `${name}: no candidate drawing is misread`);
+      // The backend settles once latency is measured; Reset is compared on that same backend.
+      await page.waitForFunction(() =>
+        document.querySelector('[data-digit-demo]')?.getAttribute('data-latency'),
+      );
+      const published = await page.evaluate(() => window.digitDemo!.probabilities());
+      const started = Date.now();
+      await page.locator(`[data-true-digit="${label}"]`).click();
+      await panelState(page, 'retrained');
+      console.log(
+        `${name}: fine-tuning both models took ${Date.now() - started} ms in the page (${await page.locator('[data-retrain-status]').textContent()})`,
+      );
+      for (const key of ['mlp5', 'lenet5']) {
+        assert.equal(await guess(page, key), String(label), `${name}: ${key} after fine-tuning`);
+        const row = page.locator(`[data-retrain-model="${key}"]`);
+        const after = Number(await row.getAttribute('data-accuracy-after'));
+        const publishedAccuracy =
+          results.samples!.predictions[key]!.filter(
+            (p, i) => p === mnist.test.labels[results.samples!.indices[i]!],
+          ).length / results.samples!.indices.length;
+        assert.ok(
+          after >= publishedAccuracy - 0.02,
+          `${name}: ${key} accuracy ${after} against ${publishedAccuracy} published`,
+        );
+        console.log(`${name}: ${key} ${await row.textContent()}`);
+      }
+      await page.locator('[data-correct]').scrollIntoViewIfNeeded();
+      await page
+        .locator('[data-digit-demo]')
+        .screenshot({ path: path.join(ARTIFACTS, `demo-retrained-${name}.png`) });
+      await page.locator('[data-reset]').click();
+      await panelState(page, 'reset');
+      assert.deepEqual(
+        await page.evaluate(() => window.digitDemo!.probabilities()),
+        published,
+        `${name}: Reset restores the published predictions`,
+      );
+      assert.deepEqual({ mlp5: await guess(page, 'mlp5'), lenet5: await guess(page, 'lenet5') }, before);
+      await page.close();
+    }
+  });
+
+  test('"as the original" does one Adam step on the image alone and reports what it does to the test digits', async (t) => {
+    if (!trained) return t.skip('needs the trained models in experiments/results');
+    const page = await open('/demo/');
+    await page.locator('[data-canvas]').scrollIntoViewIfNeeded();
+    await draw(page, SEVEN);
+    await guess(page, 'lenet5');
+    await page.locator('input[value="original"]').check();
+    await page.locator('[data-true-digit="7"]').click();
+    await panelState(page, 'retrained');
+    assert.match((await page.locator('[data-retrain-status]').textContent())!, /as the original app/);
+    for (const key of ['mlp5', 'lenet5']) {
+      const text = (await page.locator(`[data-retrain-model="${key}"] [data-accuracy]`).textContent())!;
+      assert.match(text, /^\d+\.\d% → \d+\.\d%$/);
+      console.log(`as the original: ${key} ${text}`);
+    }
+    await page.close();
+  });
+
+  test('photo-like images of real MNIST digits (shaded, grainy, ruled paper, with and without a shadow) are read right by both models at least 9 times in 10', async (t) => {
+    if (!trained) return t.skip('needs the trained models in experiments/results');
+    const page = await open('/demo/');
+    await page.waitForFunction(() => window.digitDemo !== undefined);
+    // The first test digit of each class that both models classify right in the experiments.
+    const { indices, predictions } = results.samples!;
+    const picked: number[] = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const k = indices.findIndex(
+        (index, i) =>
+          mnist.test.labels[index] === digit &&
+          predictions.mlp5![i] === digit &&
+          predictions.lenet5![i] === digit,
+      );
+      picked.push(indices[k]!);
+    }
+    for (const shadow of [false, true]) {
+      const files = picked.map((index, k) => ({
+        name: `digit-${index}${shadow ? '-shadow' : ''}.png`,
+        mimeType: 'image/png',
+        buffer: Buffer.from(
+          encodePng({
+            width: PHOTO_SIZE,
+            height: PHOTO_SIZE,
+            channels: 4,
+            data: photoOfDigit(mnist.test.images.subarray(index * PIXELS, (index + 1) * PIXELS), {
+              seed: k,
+              shadow,
+            }),
+          }),
+        ),
+      }));
+      if (shadow) await writeFile(path.join(ARTIFACTS, 'demo-photo-shadow.png'), files[3]!.buffer);
+      const answers = await uploadEach(page, files);
+      for (const key of ['mlp5', 'lenet5']) {
+        const right = answers.filter((a, k) => a[key] === String(mnist.test.labels[picked[k]!])).length;
+        console.log(
+          `photo-like${shadow ? ' with shadow' : ''}: ${key} ${right} of 10 (${answers.map((a) => a[key]).join('')})`,
+        );
+        assert.ok(right >= 9, `${key}${shadow ? ' (shadow)' : ''}: ${right} of 10 read right`);
+      }
+    }
+    await page.close();
+  });
+
+  test('an empty, truncated or non-image file shows a message by the upload control and clears the prediction, with no uncaught error', async () => {
+    const page = await open('/demo/');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.locator('.digit-demo-digit').first().click();
+    await guess(page, 'lenet5');
+    const png = Buffer.from(
+      encodePng({ width: 8, height: 8, channels: 1, data: new Uint8Array(64).fill(200) }),
+    );
+    for (const file of [
+      { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image at all') },
+      { name: 'cut.png', mimeType: 'image/png', buffer: png.subarray(0, 40) },
+    ]) {
+      await page.locator('[data-upload]').setInputFiles(file);
+      const message = page.locator('[data-upload-error]');
+      await message.waitFor({ state: 'visible' });
+      assert.match(
+        (await message.textContent())!,
+        new RegExp(`^${file.name.replace('.', '\\.')} (is empty|could not be read as an image)`),
+      );
+      await page.waitForFunction(
+        () => document.querySelector('[data-model="lenet5"] [data-guess]')?.textContent === '–',
+      );
+      await page.locator('.digit-demo-digit').first().click();
+      await guess(page, 'lenet5');
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('with every host but the test site blocked, the whole demo (retraining included) works and asks for nothing else', async (t) => {
+    const context = await browser.newContext();
+    const attempted: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(site.origin) || url.startsWith('data:') || url.startsWith('blob:'))
+        return route.continue();
+      attempted.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    await page.goto(`${site.origin}/demo/`);
+    await page.locator('[data-canvas]').scrollIntoViewIfNeeded();
+    await draw(page, SEVEN);
+    await guess(page, 'lenet5');
+    if (trained) {
+      await page.locator('[data-true-digit="7"]').click();
+      await panelState(page, 'retrained');
+    } else t.diagnostic('untrained stand-ins: retraining not exercised');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-digit-demo]')?.getAttribute('data-latency'),
+    );
+    assert.deepEqual(attempted, []);
+    await context.close();
   });
 
   test('no page logged a console error or requested anything outside the site', () => {

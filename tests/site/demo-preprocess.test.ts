@@ -32,12 +32,15 @@ function inkBox(pixels: Uint8ClampedArray) {
   return boundingBox({ data: Float32Array.from(pixels), width: MNIST_SIZE, height: MNIST_SIZE });
 }
 
-/** RGBA pixels of a `size`×`size` image of `background` grey with a `ink` grey square in the middle. */
+/**
+ * RGBA pixels of a `size`×`size` image of `background` grey with an `ink` grey stroke in the middle:
+ * columns size/4 to 3·size/8, rows size/4 to 3·size/4 (a stroke, narrower than the background window).
+ */
 function photo(size: number, background: number, ink: number): Uint8ClampedArray {
   const rgba = new Uint8ClampedArray(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const inside = x >= size / 4 && x < (3 * size) / 4 && y >= size / 4 && y < (3 * size) / 4;
+      const inside = x >= size / 4 && x < (3 * size) / 8 && y >= size / 4 && y < (3 * size) / 4;
       rgba.set(
         [inside ? ink : background, inside ? ink : background, inside ? ink : background, 255],
         (y * size + x) * 4,
@@ -110,29 +113,29 @@ describe('demo preprocessing', () => {
 
   test('dark ink on light paper is inverted to white ink on black', () => {
     const ink = inkFromRgba(photo(40, 255, 0), 40, 40);
-    assert.equal(ink.data[20 * 40 + 20], 1);
+    assert.equal(ink.data[20 * 40 + 12], 1);
     assert.equal(ink.data[0], 0);
   });
 
   test('white ink on black (the drawing canvas) is kept as it is', () => {
     const ink = inkFromRgba(photo(40, 0, 255), 40, 40);
-    assert.equal(ink.data[20 * 40 + 20], 1);
+    assert.equal(ink.data[20 * 40 + 12], 1);
     assert.equal(ink.data[0], 0);
   });
 
   test("a grey photo's contrast is stretched so paper becomes 0 and the darkest ink 1", () => {
     const ink = inkFromRgba(photo(40, 190, 70), 40, 40);
-    assert.equal(ink.data[20 * 40 + 20], 1);
+    assert.equal(ink.data[20 * 40 + 12], 1);
     assert.equal(ink.data[0], 0);
-    assert.deepEqual(boundingBox(ink), { x0: 10, y0: 10, x1: 30, y1: 30 });
+    assert.deepEqual(boundingBox(ink), { x0: 10, y0: 10, x1: 15, y1: 30 });
   });
 
   test('transparent pixels count as white paper', () => {
-    const rgba = photo(20, 0, 0);
-    for (let i = 0; i < 20 * 20; i++)
-      if (rgba[i * 4] === 0 && (i % 20 < 5 || i % 20 >= 15)) rgba[i * 4 + 3] = 0;
-    const ink = inkFromRgba(rgba, 20, 20);
-    assert.equal(ink.data[10 * 20 + 10], 1);
+    const rgba = photo(40, 0, 0);
+    for (let i = 0; i < 40 * 40; i++)
+      if (i % 40 < 10 || i % 40 >= 15 || i < 10 * 40 || i >= 30 * 40) rgba[i * 4 + 3] = 0;
+    const ink = inkFromRgba(rgba, 40, 40);
+    assert.equal(ink.data[20 * 40 + 12], 1);
     assert.equal(ink.data[0], 0);
   });
 
