@@ -347,7 +347,7 @@ describe('the experiment runner', () => {
       let sentAt = 0;
       const stopped = await cli([...args(), '--force', '--jobs', '1'], {
         onLine: (line, child) => {
-          if (sentAt === 0 && /^worker 1: smoke mlp5/.test(line)) {
+          if (sentAt === 0 && /^worker 1: smoke /.test(line)) {
             sentAt = Date.now() + 500;
             setTimeout(() => child.kill(signal), 500);
           }

@@ -37,7 +37,7 @@ async function contentWith(name: string, text: string): Promise<string> {
 
 const GOOD_FRONT_MATTER = 'title: T\ndescription: D\ndate: 2025-01-01\nexperiment: mlp-vs-lenet';
 
-test('the fixture site builds with the numbers bound from the results and one SVG per chart', async () => {
+test('the fixture site builds with the numbers bound from the results and a wide and a narrow SVG per chart', async () => {
   const output = path.join(dir, 'out');
   await buildSite({ resultsDir, contentDir: FIXTURE_CONTENT, outputDir: output, quiet: true });
   const html = await readFile(path.join(output, '2025/02/06/small-comparison.html'), 'utf8');
@@ -47,7 +47,8 @@ test('the fixture site builds with the numbers bound from the results and one SV
   assert.ok(html.includes('44,426'));
   assert.match(html, /<table>/);
   assert.match(html, /Provenance/);
-  assert.equal(html.match(/<svg[\s>]/g)?.length, 2);
+  // Each chart is drawn twice: for the text column and for phones (switched by CSS).
+  assert.equal(html.match(/<svg[\s>]/g)?.length, 4);
   const feed = await readFile(path.join(output, 'feed.xml'), 'utf8');
   assert.match(feed, /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
   assert.match(feed, /A small comparison/);
@@ -130,7 +131,7 @@ test('a content folder outside the working directory keeps its folder data: layo
     const output = path.join(outside, 'out');
     await buildSite({ resultsDir, contentDir: outside, outputDir: output, quiet: true });
     const html = await readFile(path.join(output, '2025/02/06/small-comparison.html'), 'utf8');
-    assert.match(html, /<article class="post">/);
+    assert.match(html, /<article class="post"/);
     await assert.rejects(access(path.join(output, 'posts/small-comparison/index.html')), { code: 'ENOENT' });
   } finally {
     await rm(outside, { recursive: true, force: true });

@@ -80,6 +80,6 @@ test('an unknown key in a post names the known ones', async () => {
   );
   await assert.rejects(build(content), {
     name: 'ContentError',
-    message: `${content}/posts/bad.md:6: front matter: summary: unknown key (allowed: title, description, date, experiment, tags, claims, originalUrl)`,
+    message: `${content}/posts/bad.md:6: front matter: summary: unknown key (allowed: title, description, date, experiment, tags, originalUrl, claims)`,
   });
 });

@@ -88,7 +88,7 @@ test('originalUrl must be a site-relative path ending in .html', () => {
   for (const url of ['https://example.com/x.html', '//example.com/x.html', '/2025/02/06/x', 'x.html']) {
     assert.throws(() => parsePostFrontMatter(post(`${GOOD}\noriginalUrl: ${url}`), FILE), {
       message:
-        'content/posts/x.md:6: front matter: originalUrl: expected a site-relative path ending in .html, e.g. /2025/02/06/x.html',
+        "content/posts/x.md:6: front matter: originalUrl: expected the original post's path, e.g. /2025/02/06/mlp-vs-lenet-for-digit-recognition.html",
     });
   }
 });
