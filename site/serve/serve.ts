@@ -74,12 +74,17 @@ export async function serveSite(options: ServeOptions = {}): Promise<RunningServ
     options.onBuild?.(message);
   };
 
+  // Every builder ever started, so `close()` can end them all: a results change and a code change
+  // at once could otherwise start two, and a forgotten one keeps this process alive.
+  const children = new Set<ChildProcess>();
   const startBuilder = () => {
+    if (builder !== null) return;
     const child = fork(BUILDER_PROCESS, [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, SERVE_BUILDER_OPTIONS: JSON.stringify(builderOptions) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    children.add(child);
     child.on('message', (message) => onMessage(message as BuilderMessage));
     child.on('exit', (code, signal) => {
       if (builder !== child || closing) return;
@@ -129,6 +134,8 @@ export async function serveSite(options: ServeOptions = {}): Promise<RunningServ
       closing = true;
       await Promise.all([codeWatcher.close(), inputWatcher.close()]);
       await stopBuilder();
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await server.close();
     },
   };
