@@ -93,13 +93,3 @@ export function exitWithAncestors(cleanUp: () => void = () => undefined): void {
 export function exitOnInterrupt(): void {
   exitOnSignals();
 }
-
-/** The stack of an error and of each of its causes (`{ cause }`), for --debug. */
-export function stackWithCauses(error: unknown): string {
-  const stacks: string[] = [];
-  for (let current = error; current !== undefined && stacks.length < 10;) {
-    stacks.push(current instanceof Error ? (current.stack ?? current.message) : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return stacks.join('\ncaused by: ');
-}

@@ -8,18 +8,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BackendInfo } from '../backend/select.ts';
 import type { EpochLog } from '../contract/results.ts';
-import type { FromWorker, Job, TrialOutcome, WorkerInit } from './protocol.ts';
+import type { FromWorker, Job, Progress, TrialOutcome, WorkerInit } from './protocol.ts';
+
+export type { Progress };
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-
-export interface Progress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  samplesPerSecond: number;
-}
 
 export interface PoolEvents {
   onReady?: (backend: BackendInfo) => void;

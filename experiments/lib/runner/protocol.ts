@@ -27,6 +27,16 @@ export interface Job {
 
 export type ToWorker = WorkerInit | { type: 'job'; job: Job };
 
+/** Where a training trial is: epoch and batch (1-based), running loss, samples per second so far. */
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  samplesPerSecond: number;
+}
+
 /** What the runner needs of a finished trial to assemble results. */
 export interface TrialOutcome {
   /** The trial in results form; null for a `store` job. */
@@ -37,16 +47,7 @@ export interface TrialOutcome {
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }
-  | {
-      type: 'progress';
-      key: string;
-      epoch: number;
-      epochs: number;
-      batch: number;
-      batches: number;
-      loss: number;
-      samplesPerSecond: number;
-    }
+  | ({ type: 'progress'; key: string } & Progress)
   | { type: 'epoch'; key: string; log: EpochLog }
   | { type: 'measuring'; key: string }
   | { type: 'done'; key: string; outcome: TrialOutcome }

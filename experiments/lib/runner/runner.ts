@@ -180,7 +180,7 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<Plan>
     const outcomes = new Map<string, TrialOutcome>();
     const pending = options.shard ? [] : plan.experiments.filter((e) => e.writeReason !== null);
     const write = async (experiment: PlannedExperiment) => {
-      const results = assembleResults(experiment, runInputs(experiment, outcomes, resultsDir, store), {
+      const results = assembleResults(experiment, runInputs(experiment, outcomes), {
         data,
         backend: plan.backend,
         code,
@@ -245,11 +245,7 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<Plan>
 function runInputs(
   experiment: PlannedExperiment,
   outcomes: Map<string, TrialOutcome>,
-  resultsDir: string,
-  store: string,
 ): Map<string, RunInput> {
-  void resultsDir;
-  void store;
   const inputs = new Map<string, RunInput>();
   for (const planned of experiment.trials) {
     const trial: Trial = planned.cached ?? { ...outcomes.get(planned.key)!.trial!, key: planned.key };
