@@ -1,6 +1,6 @@
 /**
  * `npm run build:site`: builds _site/ from content/ and experiments/results/.
- * Usage: tsx scripts/build-site.ts [--results DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
+ * Usage: tsx scripts/build-site.ts [--results DIR] [--reference DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
  */
 import { parseArgs } from 'node:util';
 import { describeBuildError, describeBuildErrorInFull } from '../site/build-error.ts';
@@ -10,6 +10,7 @@ function parseArguments(): BuildSiteOptions & { debug: boolean } {
   const { values } = parseArgs({
     options: {
       results: { type: 'string' },
+      reference: { type: 'string' },
       content: { type: 'string' },
       output: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -18,6 +19,7 @@ function parseArguments(): BuildSiteOptions & { debug: boolean } {
   });
   return {
     resultsDir: values.results,
+    referenceDir: values.reference,
     contentDir: values.content,
     outputDir: values.output,
     quiet: values.quiet,

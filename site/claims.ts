@@ -6,10 +6,17 @@
  * ever passed to eval): numbers; `run.metric` references, where a run key that is not an identifier
  * is quoted (`'mlp1@64'.accuracy`, `'mlp-128'.params`); unary minus; `+ - * /`; `< <= > >= == !=`;
  * `and`/`&&`, `or`/`||`; parentheses. A reference stands for the metric's value, the mean for a Stat.
+ *
+ * `reproduction.model.field` refers to a model's reproduction verdict against PyTorch
+ * (reproduction.ts; the fields are VERDICT_FIELDS'), e.g. `reproduction.mlp1.welchP >= 0.05`. A
+ * field that is a yes/no (`reproduced`, `originalInRange`) is a statement of its own:
+ * `reproduction.mlp1.reproduced and reproduction.mlp2.reproduced`. A model id that is not an
+ * identifier is quoted in brackets: `reproduction['mlp-1024'].welchP`.
  */
 import jsep from 'jsep';
 import type { Results } from '../experiments/lib/contract/results.ts';
 import { ClaimError, ContentError } from './errors.ts';
+import { verdictField, type Verdict } from './reproduction.ts';
 import { lookup } from './results.ts';
 
 let wordOperatorsAdded = false;
@@ -28,12 +35,21 @@ const ARITHMETIC = new Set(['+', '-', '*', '/']);
 const COMPARISON = new Set(['<', '<=', '>', '>=', '==', '!=']);
 const LOGICAL = new Set(['and', 'or', '&&', '||']);
 
-const ALLOWED = 'numbers, run.metric, + - * /, comparisons, and/or';
+const ALLOWED = 'numbers, run.metric, reproduction.model.field, + - * /, comparisons, and/or';
 
-/** A value used while evaluating: its text in the claim and the number it had. e.g. { text: 'lenet5.accuracy', value: 0.981 } */
+/** The namespace of verdict references: `reproduction.mlp1.welchP`. */
+export const REPRODUCTION = 'reproduction';
+
+/** A value used while evaluating: its text in the claim and the value it had. e.g. { text: 'lenet5.accuracy', value: 0.981 } */
 export interface ClaimValue {
   text: string;
-  value: number;
+  value: number | boolean;
+}
+
+/** What claims may refer to besides the page's experiment. */
+export interface ClaimContext {
+  /** The reproduction verdict of a model as the post's page shows it; throws a ContentError when there is none. */
+  verdict?: (model: string) => Verdict;
 }
 
 export interface ClaimOutcome {
@@ -51,7 +67,12 @@ class Meaningless extends Error {}
  * Evaluates one claim against an experiment's results. Throws ClaimError if the claim cannot be
  * parsed, uses anything outside the grammar, or names an unknown run or metric; returns whether it holds.
  */
-export function evaluateClaim(claim: string, experiment: Results, post: string): ClaimOutcome {
+export function evaluateClaim(
+  claim: string,
+  experiment: Results,
+  post: string,
+  context: ClaimContext = {},
+): ClaimOutcome {
   let tree: jsep.Expression;
   try {
     tree = parser()(claim);
@@ -81,6 +102,7 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
       }
       case 'MemberExpression': {
         const member = node as jsep.MemberExpression;
+        if (member.object.type === 'MemberExpression') return verdictReference(member);
         const object = member.object;
         const runKey =
           object.type === 'Identifier'
@@ -140,6 +162,38 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
     }
   }
 
+  /** `reproduction.model.field` (or `reproduction['model-id'].field`): a field of a model's verdict. */
+  function verdictReference(member: jsep.MemberExpression): number | boolean {
+    const inner = member.object as jsep.MemberExpression;
+    const model =
+      !inner.computed && inner.property.type === 'Identifier'
+        ? (inner.property as jsep.Identifier).name
+        : inner.computed &&
+            inner.property.type === 'Literal' &&
+            typeof (inner.property as jsep.Literal).value === 'string'
+          ? ((inner.property as jsep.Literal).value as string)
+          : null;
+    if (
+      inner.object.type !== 'Identifier' ||
+      (inner.object as jsep.Identifier).name !== REPRODUCTION ||
+      model === null ||
+      member.computed ||
+      member.property.type !== 'Identifier'
+    ) {
+      throw new Unsupported(`references must read run.metric or ${REPRODUCTION}.model.field`);
+    }
+    const name = (member.property as jsep.Identifier).name;
+    const text = `${REPRODUCTION}${inner.computed ? `['${model}']` : `.${model}`}.${name}`;
+    const field = verdictField(name, { file: post, line: null });
+    if (field.value === undefined) throw new Unsupported(`${text} is text, not a number or a statement`);
+    if (context.verdict === undefined)
+      throw new Meaningless(`${text}: no reproduction verdicts in this build`);
+    const value = field.value(context.verdict(model));
+    values.push({ text, value });
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Meaningless(`${text} is ${value}`);
+    return value;
+  }
+
   try {
     const holds = truth(tree);
     if (values.length === 0) throw new Meaningless('it refers to no results (write run.metric)');
@@ -171,9 +225,9 @@ function describe(type: string): string {
   return names[type] ?? `a ${type}`;
 }
 
-/** A value as it appears in claim messages: four significant figures. e.g. 0.981134 → "0.9811" */
-function show(value: number): string {
-  return String(Number(value.toPrecision(4)));
+/** A value as it appears in claim messages: four significant figures. e.g. 0.981134 → "0.9811", false → "false" */
+function show(value: number | boolean): string {
+  return typeof value === 'boolean' ? String(value) : String(Number(value.toPrecision(4)));
 }
 
 /**
@@ -185,11 +239,12 @@ export function checkClaims(
   experiment: Results,
   post: string,
   lineOf: (claim: string) => number | null = () => null,
+  context: ClaimContext = {},
 ): void {
   for (const claim of claims) {
     let outcome: ClaimOutcome;
     try {
-      outcome = evaluateClaim(claim, experiment, post);
+      outcome = evaluateClaim(claim, experiment, post, context);
     } catch (error) {
       if (error instanceof ClaimError) {
         throw new ClaimError(post, claim, error.actual, lineOf(claim), { cause: error.cause });

@@ -10,6 +10,7 @@
  *   {% label "lenet5" %}                        → LeNet-5
  *   {% seeds %}, {% epochs %}                   → 3, 2
  *   {% literal "5×5" %}                         → 5×5          (a set-up number, declared; see prose-numbers.ts)
+ *   {% reproduction "mlp1" "welchP" %}          → 0.071        (a field of the model's verdict against PyTorch, reproduction.ts)
  *
  * Output is HTML: text escaped, CO2 with a subscript in markup (co2Html).
  *
@@ -30,11 +31,12 @@ import {
 } from './format.ts';
 import { ORIGINAL, type OriginalMetric } from './original.ts';
 import { LITERAL_SHORTCODE } from './prose-numbers.ts';
-import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from './page.ts';
+import { escapeHtml, pageExperiment, pageVerdict, pageWhere, type ShortcodeThis } from './page.ts';
+import { verdictField } from './reproduction.ts';
 import { checkMetric, getRun, lookup, metricInterval } from './results.ts';
 
 /** The kind of each argument of a shortcode, for the pre-pass. */
-export type ArgumentKind = 'run' | 'model' | 'metric' | 'originalMetric';
+export type ArgumentKind = 'run' | 'model' | 'metric' | 'originalMetric' | 'verdictModel' | 'verdictField';
 export type ShortcodeSpecs = Record<string, readonly ArgumentKind[]>;
 
 export const SITE_SHORTCODES: ShortcodeSpecs = {
@@ -47,6 +49,7 @@ export const SITE_SHORTCODES: ShortcodeSpecs = {
   label: ['run'],
   seeds: [],
   epochs: [],
+  reproduction: ['verdictModel', 'verdictField'],
 };
 
 /** The original's published figure for a run and metric, or a ContentError. */
@@ -167,6 +170,11 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
       );
     }
     return co2Html(escapeHtml(text));
+  });
+
+  eleventyConfig.addShortcode('reproduction', function (this: ShortcodeThis, model: string, field: string) {
+    const found = verdictField(field, pageWhere(this));
+    return number(found.text(pageVerdict(this, model)), null);
   });
 
   eleventyConfig.addShortcode('seeds', function (this: ShortcodeThis) {

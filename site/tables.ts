@@ -1,6 +1,7 @@
 /**
  * Shortcodes that render whole blocks from the results: the reproduction table (this project beside
- * the original's published figures), the provenance box, and the methodology page's tables.
+ * the original's published figures, then each model's verdict against PyTorch), the provenance box,
+ * and the methodology page's tables.
  *
  * Output is HTML without blank lines, so markdown-it keeps it as one HTML block.
  */
@@ -9,12 +10,38 @@ import type { EleventyConfig } from './eleventy.ts';
 import { co2Html, formatDate, formatMetric, formatSeconds, significant } from './format.ts';
 import { METRIC_TITLES } from './format.ts';
 import { METHOD_NOTES, ORIGINAL, ORIGINAL_METRICS, type OriginalMetric } from './original.ts';
-import { escapeHtml, pageExperiment, pageResults, pageWhere, type ShortcodeThis } from './page.ts';
+import {
+  escapeHtml,
+  pageExperiment,
+  pageReference,
+  pageResults,
+  pageWhere,
+  type ShortcodeThis,
+} from './page.ts';
+import type { Reference } from './reference.ts';
+import {
+  VERDICT_ALPHA,
+  VERDICT_FIELDS,
+  findVerdict,
+  formatAccuracy,
+  formatAccuracyRange,
+  type Verdict,
+  type VerdictSide,
+} from './reproduction.ts';
+import type { ResultsData } from './results.ts';
 import { metricValue } from './results.ts';
 import { ContentError } from './errors.ts';
 
-/** The reproduction table of an experiment: one group of rows per published metric. */
-export function reproductionTable(experiment: Results, file: string): string {
+/**
+ * The reproduction table of an experiment: one group of rows per published metric, then, when
+ * `verdicts` holds any, one verdict row per model against the PyTorch `reference`.
+ */
+export function reproductionTable(
+  experiment: Results,
+  file: string,
+  verdicts: readonly Verdict[] = [],
+  reference: Reference | null = null,
+): string {
   const id = experiment.experiment.id;
   const original = ORIGINAL[id];
   if (original === undefined) {
@@ -58,9 +85,65 @@ export function reproductionTable(experiment: Results, file: string): string {
     `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">Original</th><th scope="col" class="numeric">This project</th></tr></thead>`,
     groups.join(''),
     `</table></div>`,
+    verdicts.length > 0 && reference !== null ? verdictTable(experiment, verdicts, reference) : '',
     notes.length > 0 ? `<figcaption><ol class="notes">${noteList}</ol></figcaption>` : '',
     `</figure>`,
   ].join('');
+}
+
+/** One side of a verdict in a cell: mean, its 95% interval, then the number of seeds and their range. */
+function sideCell(side: VerdictSide, source: string | null): string {
+  const { sample } = side;
+  const interval =
+    sample.ci95 === null
+      ? ''
+      : ` <span class="interval">(${escapeHtml(formatAccuracyRange(sample.ci95))})</span>`;
+  const seeds = `${sample.n} seeds${source === null ? '' : ` (${escapeHtml(source)})`}, ${escapeHtml(formatAccuracyRange([sample.min, sample.max]))}`;
+  return `<td class="numeric">${escapeHtml(formatAccuracy(sample.mean))}${interval}<br><span class="seeds">${seeds}</span></td>`;
+}
+
+/** Why a verdict reads as it does. e.g. "p 0.05 or more; the original's 96.4% within this engine's seeds" */
+function verdictReason(verdict: Verdict): string {
+  const reasons = [
+    verdict.welch.p >= VERDICT_ALPHA ? `no difference at the ${VERDICT_ALPHA * 100}% level` : `the means differ at the ${VERDICT_ALPHA * 100}% level`,
+    verdict.original === null
+      ? 'the original published no accuracy'
+      : `the original's ${formatAccuracy(verdict.original)} ${verdict.originalInRange ? 'is within' : 'is outside'} this engine's seeds`,
+  ];
+  return reasons.join('; ');
+}
+
+/**
+ * The verdict rows: per model, this engine's and PyTorch's mean test accuracy with 95% intervals,
+ * seeds and ranges, Welch's p and the verdict. Engine samples taken from another experiment than
+ * the page's (a many-seed one) name it.
+ */
+function verdictTable(experiment: Results, verdicts: readonly Verdict[], reference: Reference): string {
+  const { environment: env, setup } = reference;
+  const rows = verdicts.map((verdict) => {
+    const source =
+      verdict.engine.experimentId === experiment.experiment.id ? null : verdict.engine.experimentTitle;
+    const word = verdict.reproduced ? 'reproduced' : 'differs';
+    return `<tr><th scope="row">${escapeHtml(verdict.label)}</th>${sideCell(verdict.engine, source)}${sideCell(verdict.pytorch, null)}<td class="numeric">${escapeHtml(VERDICT_FIELDS.welchP!.text(verdict))}</td><td><strong class="verdict verdict-${word}">${word}</strong><br><span class="reason">${escapeHtml(verdictReason(verdict))}</span></td></tr>`;
+  });
+  return [
+    `<div class="table-scroll" role="region" aria-label="Reproduction verdicts" tabindex="0">`,
+    `<table class="verdicts"><caption>Reproduced? Test accuracy of this project's engine and of PyTorch, both trained with the original's set-up (batch ${setup.batchSize}, ${setup.epochs} epochs, Adam at ${setup.learningRate}): mean over seeds with its 95% interval, then the seeds and their range. A model is reproduced when Welch's two-sided t-test finds no difference (p of 0.05 or more) and the original's published figure lies within this engine's range of seeds. PyTorch ${escapeHtml(env.torch)}, ${escapeHtml(env.blas)}, ${env.threads} ${env.threads === 1 ? 'thread' : 'threads'} (scripts/reference/pytorch_reference.py).</caption>`,
+    `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">This project</th><th scope="col" class="numeric">PyTorch</th><th scope="col" class="numeric">Welch p</th><th scope="col">Verdict</th></tr></thead>`,
+    `<tbody>${rows.join('')}</tbody></table></div>`,
+  ].join('');
+}
+
+/** The verdicts a page of `experiment` shows: one per model of its runs that both data sets cover, in run order. */
+export function pageVerdicts(
+  experiment: Results,
+  results: ResultsData,
+  reference: Reference | null,
+): Verdict[] {
+  const models = [...new Set(experiment.runs.map((run) => run.model))];
+  return models
+    .map((model) => findVerdict(results, reference, model, experiment.experiment.id))
+    .filter((verdict): verdict is Verdict => verdict !== null);
 }
 
 /** The provenance box: where and how the results were produced; a quick run is marked as not for publishing. */
@@ -128,7 +211,10 @@ export function hardwareTable(results: Results[]): string {
 
 export default function tables(eleventyConfig: EleventyConfig): void {
   eleventyConfig.addShortcode('reproductionTable', function (this: ShortcodeThis) {
-    return reproductionTable(pageExperiment(this), pageWhere(this).file);
+    const experiment = pageExperiment(this);
+    const reference = pageReference(this);
+    const verdicts = pageVerdicts(experiment, pageResults(this), reference);
+    return reproductionTable(experiment, pageWhere(this).file, verdicts, reference);
   });
   eleventyConfig.addShortcode('provenance', function (this: ShortcodeThis) {
     return provenanceBox(pageExperiment(this));
