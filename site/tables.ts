@@ -105,7 +105,9 @@ function sideCell(side: VerdictSide, source: string | null): string {
 /** Why a verdict reads as it does. e.g. "p 0.05 or more; the original's 96.4% within this engine's seeds" */
 function verdictReason(verdict: Verdict): string {
   const reasons = [
-    verdict.welch.p >= VERDICT_ALPHA ? `no difference at the ${VERDICT_ALPHA * 100}% level` : `the means differ at the ${VERDICT_ALPHA * 100}% level`,
+    verdict.welch.p >= VERDICT_ALPHA
+      ? `no difference at the ${VERDICT_ALPHA * 100}% level`
+      : `the means differ at the ${VERDICT_ALPHA * 100}% level`,
     verdict.original === null
       ? 'the original published no accuracy'
       : `the original's ${formatAccuracy(verdict.original)} ${verdict.originalInRange ? 'is within' : 'is outside'} this engine's seeds`,
