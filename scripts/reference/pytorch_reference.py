@@ -550,7 +550,7 @@ def parse_arguments(argv):
     spd.add_argument("--calls", type=positive, default=2000, help="timed batch-1 inference calls (default 2000)")
     spd.add_argument("--warmup", type=positive, default=200,
                      help="warm-up calls before batch-1 inference and batch-1 training (default 200)")
-    spd.add_argument("--b1-steps", type=positive, default=2000, help="timed batch-1 training steps (default 2000)")
+    spd.add_argument("--b1-steps", type=positive, default=3000, help="timed batch-1 training steps (default 3000)")
     spd.add_argument("--data-dir", default=DATA_DIR, help="folder of the four MNIST IDX files")
     return parser.parse_args(argv)
 

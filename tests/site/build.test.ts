@@ -177,6 +177,10 @@ test('a reproduction table for an experiment the original never ran fails at its
 });
 
 test('a post shows verdicts against the PyTorch reference: table rows, the seed chart, bound fields and claims', async () => {
+  // A many-seed experiment that no post names builds, and decides LeNet-5's verdict on the post.
+  const ownResults = path.join(dir, 'results-verdicts');
+  const seeds = makeResults({ id: 'lenet5-seeds', models: ['lenet5'], seeds: [1, 2, 3, 4, 5] });
+  await writeFixtureResults(ownResults, [headline, seeds]);
   const referenceDir = path.join(dir, 'reference');
   const lenet = headline.runs.find((run) => run.key === 'lenet5')!;
   await writeFixtureReference(
@@ -188,8 +192,15 @@ test('a post shows verdicts against the PyTorch reference: table rows, the seed 
     'Welch gives p {% reproduction "lenet5" "welchP" %} over {% reproduction "lenet5" "pytorchSeeds" %} PyTorch seeds: {% reproduction "lenet5" "reproduced" %}.\n\n{% seedDistributions "lenet5" %}\n\n{% reproductionTable %}\n';
   const content = await contentWith('verdicts', `---\n${front}\n---\n${body}`);
   const output = path.join(dir, 'out9');
-  await buildSite({ resultsDir, referenceDir, contentDir: content, outputDir: output, quiet: true });
+  await buildSite({
+    resultsDir: ownResults,
+    referenceDir,
+    contentDir: content,
+    outputDir: output,
+    quiet: true,
+  });
   const html = await readFile(path.join(output, '2025/01/01/bad.html'), 'utf8');
+  assert.match(html, /<span class="seeds">5 seeds \(Fixture lenet5-seeds\), /);
   assert.match(html, /Welch gives p (0\.\d+|1) over 3 PyTorch seeds: (reproduced|differs)\./);
   assert.match(html, /<svg[^>]+id="chart-reproduction-lenet5"/);
   assert.match(html, /<table class="verdicts">/);
