@@ -102,7 +102,7 @@ function sideCell(side: VerdictSide, source: string | null): string {
   return `<td class="numeric">${escapeHtml(formatAccuracy(sample.mean))}${interval}<br><span class="seeds">${seeds}</span></td>`;
 }
 
-/** Why a verdict reads as it does. e.g. "p 0.05 or more; the original's 96.4% within this engine's seeds" */
+/** Why a verdict reads as it does. e.g. "no difference at the 5% level; the original's 96.40% is within this engine's seeds" */
 function verdictReason(verdict: Verdict): string {
   const reasons = [
     verdict.welch.p >= VERDICT_ALPHA
@@ -130,7 +130,7 @@ function verdictTable(experiment: Results, verdicts: readonly Verdict[], referen
   });
   return [
     `<div class="table-scroll" role="region" aria-label="Reproduction verdicts" tabindex="0">`,
-    `<table class="verdicts"><caption>Reproduced? Test accuracy of this project's engine and of PyTorch, both trained with the original's set-up (batch ${setup.batchSize}, ${setup.epochs} epochs, Adam at ${setup.learningRate}): mean over seeds with its 95% interval, then the seeds and their range. A model is reproduced when Welch's two-sided t-test finds no difference (p of 0.05 or more) and the original's published figure lies within this engine's range of seeds. PyTorch ${escapeHtml(env.torch)}, ${escapeHtml(env.blas)}, ${env.threads} ${env.threads === 1 ? 'thread' : 'threads'} (scripts/reference/pytorch_reference.py).</caption>`,
+    `<table class="verdicts"><caption>Reproduced? Test accuracy of this project's engine and of PyTorch, both trained with the original's set-up (batch ${setup.batchSize}, ${setup.epochs} epochs, Adam at ${setup.learningRate}): mean over seeds with its 95% interval, then the seeds and their range. A model is reproduced when Welch's two-sided t-test finds no difference (p of ${VERDICT_ALPHA} or more) and the original's published figure lies within this engine's range of seeds. PyTorch ${escapeHtml(env.torch)}, ${escapeHtml(env.blas)}, ${env.threads} ${env.threads === 1 ? 'thread' : 'threads'} (scripts/reference/pytorch_reference.py).</caption>`,
     `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">This project</th><th scope="col" class="numeric">PyTorch</th><th scope="col" class="numeric">Welch p</th><th scope="col">Verdict</th></tr></thead>`,
     `<tbody>${rows.join('')}</tbody></table></div>`,
   ].join('');
