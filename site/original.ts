@@ -1,5 +1,5 @@
 /**
- * The original series' published figures (from ../shared/SERIES.md), for the reproduction tables,
+ * The original series' published figures, as its five posts give them, for the reproduction tables,
  * each with the post it comes from and notes wherever its method differed from this project's.
  *
  * Figures are stored in this project's units and keyed by the metric of ours they compare with, so
