@@ -205,7 +205,11 @@ export const ORIGINAL: Record<string, OriginalExperiment> = {
     },
   },
   'mlp-vs-lenet': {
-    post: { title: 'MLP vs LeNet', date: '2025-02-06', url: `${BLOG}/2025/02/06/mlp-vs-lenet.html` },
+    post: {
+      title: 'MLP vs LeNet',
+      date: '2025-02-06',
+      url: `${BLOG}/2025/02/06/mlp-vs-lenet-for-digit-recognition.html`,
+    },
     runs: {
       mlp5: {
         sizeWithOptimizerBytes: 6.9 * MB,

@@ -120,7 +120,8 @@ export function learningCurvesChart(results: Results, layout: Layout = 'wide'): 
     type: 'nominal' as const,
     title: null,
     scale: colourScale(labels),
-    legend: { orient: 'top' as const, direction: 'horizontal' as const },
+    // Solid symbols: merged from the layers, the legend would take the band's opacity.
+    legend: { orient: 'top' as const, direction: 'horizontal' as const, symbolOpacity: 1 },
   };
   const shape = {
     field: 'marker',
@@ -134,13 +135,20 @@ export function learningCurvesChart(results: Results, layout: Layout = 'wide'): 
       // On a phone under the plots: beside the colour legend it would widen the chart.
       orient: layout === 'wide' ? ('top' as const) : ('bottom' as const),
       direction: 'horizontal' as const,
-      symbolFillColor: 'white',
-      symbolStrokeColor: TEXT_COLOUR,
-      symbolStrokeWidth: 2,
       symbolSize: 90,
+      // Hollow and outlined, as drawn: vega-lite would give a shape legend whose colour another
+      // legend explains a transparent outline (and ignores symbolStrokeColor).
+      encoding: {
+        symbols: {
+          fill: { value: 'white' },
+          stroke: { value: TEXT_COLOUR },
+          strokeWidth: { value: 2 },
+        },
+      },
     },
   };
   const hollow = { filled: false, fill: 'white', fillOpacity: 1, strokeWidth: 2 };
+
   const height = layout === 'wide' ? 200 : 170;
   const panel = (split: Split) => {
     const only = { filter: { field: 'split', equal: split } };
