@@ -84,3 +84,20 @@ export function plateauEpoch(run: Run, tolerance: number = PLATEAU_TOLERANCE): n
   const best = Math.max(...curve.map((summary) => summary.mean));
   return curve.find((summary) => summary.mean >= best - tolerance)!.epoch;
 }
+
+/** Quantities of a run's learning curves that claims may name like a metric, e.g. `lenet5.plateauEpoch`. */
+export const CURVE_QUANTITIES = { peakEpoch, plateauEpoch } as const satisfies Record<
+  string,
+  (run: Run) => number
+>;
+export type CurveQuantity = keyof typeof CURVE_QUANTITIES;
+
+export function isCurveQuantity(name: string): name is CurveQuantity {
+  return Object.hasOwn(CURVE_QUANTITIES, name);
+}
+
+/** `epoch5` → 5; anything else → null. */
+export function epochOfName(name: string): number | null {
+  const match = /^epoch([1-9]\d*)$/.exec(name);
+  return match === null ? null : Number(match[1]);
+}
