@@ -104,7 +104,11 @@ async function main(): Promise<void> {
   };
   const report: Record<
     string,
-    { trainMsPerBatch: number; latencyB1: { p50Us: number; p90Us: number }; gflops: number }
+    {
+      trainMsPerBatch: number;
+      latencyB1: { p50Us: number; p90Us: number; path: string | undefined };
+      gflops: number;
+    }
   > = {};
   for (const spec of args.models) {
     const id = spec.id;
@@ -138,12 +142,16 @@ async function main(): Promise<void> {
     const latency = measureBatch1(model, test, {
       warmupCalls: 100,
       timedCalls: args.calls,
-      path: args.plain ? 'predict' : 'forward',
+      path: args.plain ? 'predict' : undefined,
     });
     const gflops = (3 * forwardFlops * args.batchSize) / (trainMsPerBatch / 1000) / 1e9;
-    report[id] = { trainMsPerBatch, latencyB1: { p50Us: latency.p50Us, p90Us: latency.p90Us }, gflops };
+    report[id] = {
+      trainMsPerBatch,
+      latencyB1: { p50Us: latency.p50Us, p90Us: latency.p90Us, path: latency.path },
+      gflops,
+    };
     console.log(
-      `${id}: ${trainMsPerBatch.toFixed(2)} ms per training batch of ${args.batchSize} (CPU ${cpuMsPerBatch.toFixed(2)} ms; ${gflops.toFixed(2)} GFLOP/s, ${((gflops / PEAK_GFLOPS) * 100).toFixed(2)}% of ${PEAK_GFLOPS} GFLOP/s peak); batch-1 latency p50 ${latency.p50Us.toFixed(0)} µs, p90 ${latency.p90Us.toFixed(0)} µs`,
+      `${id}: ${trainMsPerBatch.toFixed(2)} ms per training batch of ${args.batchSize} (CPU ${cpuMsPerBatch.toFixed(2)} ms; ${gflops.toFixed(2)} GFLOP/s, ${((gflops / PEAK_GFLOPS) * 100).toFixed(2)}% of ${PEAK_GFLOPS} GFLOP/s peak); batch-1 latency p50 ${latency.p50Us.toFixed(0)} µs, p90 ${latency.p90Us.toFixed(0)} µs (${latency.path})`,
     );
     model.dispose();
     optimizer.dispose();

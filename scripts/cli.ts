@@ -45,30 +45,49 @@ export function exitOnSignals(cleanUp: () => void = () => undefined): void {
   }
 }
 
-/** The pids of this process's ancestors, nearest first, up to (not including) init; [] off Linux. */
-function ancestors(): number[] {
-  const chain: number[] = [];
+/** One process of the ancestor chain: its pid and the command name /proc gives it. */
+export interface Ancestor {
+  pid: number;
+  comm: string;
+}
+
+/** This process's ancestors, nearest first, up to (not including) init; [] off Linux. */
+function ancestors(): Ancestor[] {
+  const chain: Ancestor[] = [];
   let pid = process.ppid;
   try {
     while (pid > 1 && chain.length < 32) {
-      chain.push(pid);
       // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces or parentheses.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      chain.push({ pid, comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
       pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     }
   } catch {
-    return chain.length > 0 ? chain : [process.ppid];
+    return chain.length > 0 ? chain : [{ pid: process.ppid, comm: '' }];
   }
   return chain;
 }
 
 /**
- * Exits like SIGTERM when any ancestor process ends. `npm run` forwards SIGTERM to its shell, which
- * dies without passing it on, so a signal to npm would otherwise leave this process running
- * (checked every half second; the timer does not keep the process alive).
+ * The ancestors whose end should end this process: the chain up to and including the nearest npm
+ * (`npm run x` runs `sh -c`, which runs node, and a signal to npm kills only the shell), none when
+ * npm did not start it (signals then reach this process itself). Never the shells above npm:
+ * `nohup npm run experiments &` must outlive the terminal that started it.
+ * e.g. [sh, npm, bash, sshd] → [sh, npm]; [bash, sshd] → []
+ */
+export function watchedAncestors(chain: Ancestor[]): Ancestor[] {
+  const npm = chain.findIndex((a) => a.comm === 'npm' || a.comm.startsWith('npm '));
+  return chain.slice(0, npm + 1);
+}
+
+/**
+ * Exits like SIGTERM when a watched ancestor (`watchedAncestors`) ends. `npm run` forwards SIGTERM to
+ * its shell, which dies without passing it on, so a signal to npm would otherwise leave this process
+ * running (checked every half second; the timer does not keep the process alive).
  */
 export function exitWithAncestors(cleanUp: () => void = () => undefined): void {
-  const watched = ancestors();
+  const watched = watchedAncestors(ancestors()).map((a) => a.pid);
+  if (watched.length === 0) return;
   const timer = setInterval(() => {
     const gone = watched.find((pid) => {
       try {

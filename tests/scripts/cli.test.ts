@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import {
   DatasetError,
   DefinitionError,
@@ -8,7 +8,7 @@ import {
   UsageError,
 } from '../../experiments/lib/contract/errors.ts';
 import { ClaimError, ContentError } from '../../site/errors.ts';
-import { describeError } from '../../scripts/cli.ts';
+import { describeError, watchedAncestors } from '../../scripts/cli.ts';
 
 describe('command-line errors', () => {
   it('prints one line without --debug', () => {
@@ -58,4 +58,22 @@ describe('command-line errors', () => {
     ];
     for (const error of errors) assert.equal(error.cause, cause, error.name);
   });
+});
+
+test('watchedAncestors: the chain up to npm, none without npm, never the shells above npm', () => {
+  const chain = [
+    { pid: 40, comm: 'sh' },
+    { pid: 30, comm: 'npm run experim' },
+    { pid: 20, comm: 'bash' },
+    { pid: 10, comm: 'sshd' },
+  ];
+  assert.deepEqual(
+    watchedAncestors(chain).map((a) => a.pid),
+    [40, 30],
+  );
+  assert.deepEqual(
+    watchedAncestors([{ pid: 7, comm: 'npm' }, ...chain.slice(2)]).map((a) => a.pid),
+    [7],
+  );
+  assert.deepEqual(watchedAncestors(chain.slice(2)), []);
 });

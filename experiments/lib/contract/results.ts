@@ -65,6 +65,11 @@ export const Misclassified = z.object({
 });
 
 export const LatencyStats = z.object({
+  /**
+   * How each call ran: 'chain' (a dense stack as one chain of OpenBLAS calls), 'forward' (the layers'
+   * own tfjs calls in turn) or 'predict' (tfjs's model.predict); absent in results from before it.
+   */
+  path: z.enum(['chain', 'forward', 'predict']).optional(),
   calls: z.number().int().positive(),
   p50Us: z.number(),
   p90Us: z.number(),

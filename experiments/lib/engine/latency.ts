@@ -5,20 +5,26 @@
  * At batch 1 a Sequential model's forward pass runs as its layers' own `call`s in one tidy (`forward`):
  * the same operations as `model.predict`, so the same logits, without LayersModel's per-call graph
  * bookkeeping (feed dictionaries, topological execution, input checks), about a third of mlp5's
- * batch-1 time on wasm. The batched figures keep `predict`, which splits a batch into runs of 32.
+ * batch-1 time on wasm. A stack of dense layers with OpenBLAS loaded runs instead as one chain of
+ * BLAS calls (./inference-chain.ts), from the pixels to the logits in a Float32Array, without tfjs's
+ * per-layer dispatch. The batched figures keep `predict`, which splits a batch into runs of 32.
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../contract/image.ts';
 import type { LatencyStats } from '../contract/results.ts';
 import { median, percentile } from './stats.ts';
+import { inferenceChain } from './inference-chain.ts';
 import { PIXELS, systemClock, type Clock, type LabelledImages } from './train.ts';
 
 export interface LatencyOptions {
   warmupCalls: number;
   timedCalls: number;
   clock?: Clock;
-  /** 'forward' (the default) or plain 'predict', for comparison; both give the same logits. */
-  path?: 'forward' | 'predict';
+  /**
+   * 'chain' (the default where the model has one, else 'forward'), 'forward', or plain 'predict', for
+   * comparison; all give the same predictions (tests/engine/inference-chain.test.ts).
+   */
+  path?: LatencyStats['path'];
 }
 
 /**
@@ -67,12 +73,24 @@ export function measureBatch1(
 ): LatencyStats {
   const clock = options.clock ?? systemClock;
   const pool = Math.min(set.count, 100);
-  const run = options.path === 'predict' ? predict : forward;
-  for (let i = 0; i < options.warmupCalls; i++) timePredict(model, run, set.images, i % pool, 1, clock);
+  const chain = options.path === undefined || options.path === 'chain' ? inferenceChain(model) : undefined;
+  if (options.path === 'chain' && chain === undefined)
+    throw new Error(`${model.name}: no BLAS chain for this model (a stack of dense layers on OpenBLAS)`);
+  const path = chain !== undefined ? 'chain' : (options.path ?? 'forward');
+  const time =
+    chain !== undefined
+      ? (start: number) => {
+          const begin = clock.wallSeconds();
+          chain.run(set.images.subarray(start * PIXELS, (start + 1) * PIXELS));
+          return clock.wallSeconds() - begin;
+        }
+      : (start: number) =>
+          timePredict(model, path === 'predict' ? predict : forward, set.images, start, 1, clock);
+  for (let i = 0; i < options.warmupCalls; i++) time(i % pool);
   const micros: number[] = [];
-  for (let i = 0; i < options.timedCalls; i++)
-    micros.push(timePredict(model, run, set.images, i % pool, 1, clock) * 1e6);
+  for (let i = 0; i < options.timedCalls; i++) micros.push(time(i % pool) * 1e6);
   return {
+    path,
     calls: micros.length,
     p50Us: percentile(micros, 50),
     p90Us: percentile(micros, 90),

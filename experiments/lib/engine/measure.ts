@@ -97,10 +97,3 @@ export function testMetrics(
     misclassified,
   };
 }
-
-/** The predicted class of every test image, rebuilt from a trial's misclassified list. */
-export function predictionsOf(test: Trial['test'], labels: Uint8Array): Uint8Array {
-  const predicted = Uint8Array.from(labels.subarray(0, test.total));
-  for (const m of test.misclassified) predicted[m.index] = m.predicted;
-  return predicted;
-}

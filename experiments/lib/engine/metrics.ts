@@ -4,7 +4,6 @@
  */
 import type { Comparison, EpochLog, Run, Trial } from '../contract/results.ts';
 import { DEFAULT_CARBON_PRESET } from './carbon.ts';
-import { predictionsOf } from './measure.ts';
 import { mcnemarExact, summarise } from './stats.ts';
 
 /** The figures of a run that do not vary by seed: parameters, FLOPs per sample, saved sizes (bytes). */
@@ -76,4 +75,11 @@ export function compareRuns(runs: readonly Run[], labels: Uint8Array): Compariso
     }
   }
   return comparisons;
+}
+
+/** The predicted class of every test image, rebuilt from a trial's misclassified list. */
+export function predictionsOf(test: Trial['test'], labels: Uint8Array): Uint8Array {
+  const predicted = Uint8Array.from(labels.subarray(0, test.total));
+  for (const m of test.misclassified) predicted[m.index] = m.predicted;
+  return predicted;
 }

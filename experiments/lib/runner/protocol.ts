@@ -13,6 +13,8 @@ export interface WorkerInit {
   store: string;
   /** The training code's hashes, recorded with each trained trial. */
   trainCode: Record<string, string>;
+  /** The backend identity the trials were keyed by; a worker that starts another one fails. */
+  backendIdentity: Record<string, unknown>;
 }
 
 export interface Job {

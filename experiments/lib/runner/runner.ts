@@ -6,7 +6,8 @@
 import { readResults, type Results, type Trial } from '../contract/results.ts';
 import { readDefinitions, type Definition } from '../contract/definitions.ts';
 import { UsageError } from '../contract/errors.ts';
-import { selectBackend, type BackendInfo, type BackendName } from '../backend/select.ts';
+import type { BackendInfo, BackendName, BackendOptions } from '../backend/select.ts';
+import { probeBackend } from '../backend/probe.ts';
 import { checkDataFits, loadMnist, type Mnist } from '../engine/dataset.ts';
 import type { SavedFiles } from '../engine/save.ts';
 import { assembleResults, type RunInput } from './assemble.ts';
@@ -108,6 +109,21 @@ function checkDefinitionFits(definition: Definition, data: Mnist, quick: boolean
   );
 }
 
+/**
+ * The backend trials are keyed by: probed without starting TensorFlow.js where that can be told
+ * (../backend/probe.ts), so that a run with every trial cached never loads it; started otherwise.
+ * The workers start it in any case and check it matches.
+ */
+async function describeBackend(
+  requested: BackendName | 'auto',
+  options: BackendOptions,
+): Promise<BackendInfo> {
+  const probed = probeBackend(requested, options);
+  if (probed !== undefined) return probed;
+  const { selectBackend } = await import('../backend/select.ts');
+  return selectBackend(requested, options);
+}
+
 interface Prepared {
   plan: Plan;
   data: Mnist;
@@ -120,7 +136,7 @@ async function prepare(options: RunnerOptions): Promise<Prepared> {
   const store = options.store ?? STORE_DIR;
   const definitions = await selectedDefinitions(options);
   const [backend, data, code] = await Promise.all([
-    selectBackend(options.backend ?? 'auto', { threads: options.threads ?? 1, blas: options.blas ?? true }),
+    describeBackend(options.backend ?? 'auto', { threads: options.threads ?? 1, blas: options.blas ?? true }),
     loadMnist(options.dataDir),
     codeKeys(),
   ]);
@@ -224,6 +240,7 @@ export async function runExperiments(options: RunnerOptions = {}): Promise<Plan>
         dataDir: options.dataDir,
         store,
         trainCode: code.train,
+        backendIdentity: backendIdentity(plan.backend),
       },
       {
         ...options.events,

@@ -116,8 +116,13 @@ async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'init') {
     init = message;
     const backend = await selectBackend(message.backend, { threads: message.threads, blas: message.blas });
+    const identity = backendIdentity(backend);
+    if (JSON.stringify(identity) !== JSON.stringify(message.backendIdentity))
+      throw new Error(
+        `the worker started ${JSON.stringify(identity)}, not the backend the trials were keyed by (${JSON.stringify(message.backendIdentity)})`,
+      );
     data = await loadMnist(message.dataDir);
-    context = { backend: backendIdentity(backend), dataChecksums: data.checksums };
+    context = { backend: identity, dataChecksums: data.checksums };
     send({ type: 'ready', backend });
     return;
   }
