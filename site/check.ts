@@ -18,6 +18,7 @@ import {
   SITE_SHORTCODES,
   checkEpoch,
   checkEpochField,
+  correctedFigure,
   originalEpochFigure,
   originalFigure,
   type ShortcodeSpecs,
@@ -97,6 +98,8 @@ export function checkShortcodeCalls(
         checkEpoch(getRun(experiment, lastRun, where), value, file, line);
       } else if (kind === 'originalEpoch') {
         if (lastField !== null) originalEpochFigure(experiment, lastRun, lastField, value, file, line);
+      } else if (kind === 'correctedMetric') {
+        correctedFigure(experiment, lastRun, checkMetric(value, where), file, line);
       } else {
         originalFigure(experiment, lastRun, checkMetric(value, where), file, line);
       }

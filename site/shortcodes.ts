@@ -6,6 +6,7 @@
  *   {% ratio "mlp5" "lenet5" "sizeBytes" %}     → 14×
  *   {% diff "lenet5" "mlp5" "accuracy" %}       → 2.1 percentage points
  *   {% original "lenet5" "accuracy" %}          → 97.8%        (the original's published figure)
+ *   {% corrected "mlp-512" "trainSecondsPerEpoch" %} → 2.08 s  (what the original's own numbers give instead)
  *   {% pValue "mlp5" "lenet5" %}                → &lt; 0.001   (McNemar, first seed)
  *   {% label "lenet5" %}                        → LeNet-5
  *   {% seeds %}, {% epochs %}                   → 3, 2
@@ -55,6 +56,8 @@ export type ArgumentKind =
   | 'model'
   | 'metric'
   | 'originalMetric'
+  /** A metric whose published figure for the run original.ts corrects. */
+  | 'correctedMetric'
   /** A field of the per-epoch log, e.g. `valAccuracy` (learning-curves.ts EPOCH_FIELDS). */
   | 'epochField'
   /** An epoch the run trained, e.g. 5. */
@@ -69,6 +72,7 @@ export const SITE_SHORTCODES: ShortcodeSpecs = {
   ratio: ['run', 'run', 'metric'],
   diff: ['run', 'run', 'metric'],
   original: ['run', 'originalMetric'],
+  corrected: ['run', 'correctedMetric'],
   pValue: ['run', 'run'],
   label: ['run'],
   seeds: [],
@@ -78,6 +82,27 @@ export const SITE_SHORTCODES: ShortcodeSpecs = {
   peakEpoch: ['run'],
   plateauEpoch: ['run'],
 };
+
+/** The corrected figure original.ts gives for a run's published metric, or a ContentError. */
+export function correctedFigure(
+  experiment: Results,
+  runKey: string,
+  metric: string,
+  file: string,
+  line: number | null,
+): number {
+  originalFigure(experiment, runKey, metric, file, line);
+  const id = experiment.experiment.id;
+  const correction = ORIGINAL[id]!.corrections?.[runKey]?.[metric as OriginalMetric];
+  if (correction === undefined) {
+    throw new ContentError(
+      file,
+      line,
+      `the original's '${metric}' for run '${runKey}' of '${id}' has no correction`,
+    );
+  }
+  return correction.value;
+}
 
 /** Checks an epoch-log field name, e.g. `valAccuracy`. */
 export function checkEpochField(field: string, file: string, line: number | null): EpochField {
@@ -227,6 +252,13 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
     const where = pageWhere(this);
     const name = checkMetric(metric, where);
     return number(formatMetric(name, originalFigure(experiment, runKey, name, where.file, null)), null);
+  });
+
+  eleventyConfig.addShortcode('corrected', function (this: ShortcodeThis, runKey: string, metric: string) {
+    const experiment = pageExperiment(this);
+    const where = pageWhere(this);
+    const name = checkMetric(metric, where);
+    return number(formatMetric(name, correctedFigure(experiment, runKey, name, where.file, null)), null);
   });
 
   eleventyConfig.addShortcode('pValue', function (this: ShortcodeThis, a: string, b: string) {

@@ -43,6 +43,7 @@ test('a post binds accuracies after an epoch, the plateau and peak, and draws th
   const body = [
     'After one epoch {% atEpoch "lenet5" "valAccuracy" 1 %} (original {% originalAtEpoch "lenet5" "valAccuracy" 1 %}).',
     'Stops improving at epoch {% plateauEpoch \'mlp-512\' %}, best at {% peakEpoch "mlp-512" %}.',
+    'Published {% original "mlp-512" "trainSecondsPerEpoch" %}, meant {% corrected "mlp-512" "trainSecondsPerEpoch" %}.',
     '',
     '{% learningCurves %}',
     '',
@@ -67,6 +68,7 @@ test('a post binds accuracies after an epoch, the plateau and peak, and draws th
       `Stops improving at epoch <span class="num" title="the first epoch whose mean validation accuracy is within 0\\.1 percentage points of the best epoch&#39;s">${plateauEpoch(mlp)}</span>, best at 10\\.`,
     ),
   );
+  assert.ok(html.includes('Published 2.8\u00a0s, meant 2.08\u00a0s.'));
   assert.equal(html.match(/<svg[\s>]/g)?.length, 2, 'the learning curves, wide and narrow');
   assert.match(
     html,
@@ -85,6 +87,10 @@ test('a learning-curve shortcode with an epoch not trained, an unknown field or 
     [
       '{% originalAtEpoch "mlp-512" "trainAccuracy" 3 %}',
       "the original printed no epoch '3' for run 'mlp-512' (printed: 1, 5, 10)",
+    ],
+    [
+      '{% corrected "lenet5" "trainSecondsPerEpoch" %}',
+      "the original's 'trainSecondsPerEpoch' for run 'lenet5' of 'evaluating-models' has no correction",
     ],
     [
       '{% plateauEpoch "lenet6" %}',
