@@ -7,6 +7,7 @@
  * The band spans the seeds rather than a confidence interval of their mean: the question the
  * chart answers is whether the original's one run lies where a run of this project does.
  */
+import type { Config } from 'vega-lite';
 import type { Results, Run } from '../../experiments/lib/contract/results.ts';
 import { formatDifference, formatPercent } from '../format.ts';
 import { PLATEAU_TOLERANCE, epochSummaries, plateauEpoch, runEpochs } from '../learning-curves.ts';
@@ -23,6 +24,12 @@ import {
   type Chart,
   type Layout,
 } from './specs.ts';
+
+/**
+ * Room between the colour legend and the marker legend that follows it on the same line: vega's
+ * legend `layout`, which vega-lite passes through although its Config type leaves it out.
+ */
+const LEGEND_CONFIG = { ...CHART_CONFIG.legend, layout: { margin: 24 } } as unknown as Config['legend'];
 
 type Split = 'Training' | 'Validation';
 const SPLITS: readonly Split[] = ['Training', 'Validation'];
@@ -216,7 +223,7 @@ export function learningCurvesChart(results: Results, layout: Layout = 'wide'): 
     description: describe(results, curves, originals, plateaus, seeds),
     spec: {
       $schema: SCHEMA,
-      config: CHART_CONFIG,
+      config: { ...CHART_CONFIG, legend: LEGEND_CONFIG },
       vconcat: SPLITS.map(panel),
       resolve: { scale: { y: 'independent' } },
     },
