@@ -5,34 +5,10 @@
  * tfjs-node installed (its native library may still fail to load), or the threaded wasm build (the
  * pool it starts may differ from the count asked for). Workers, which do start the backend, check
  * that what they start is what was probed (../runner/worker.ts).
- *
- * The package names and versions are read as ./select.ts reads them; ./select.ts is part of the
- * training code's key, so it keeps its own copy until the next change to the training code.
  */
-import { createRequire } from 'node:module';
-import type { BackendInfo, BackendName, BackendOptions } from './select.ts';
+import type { BackendInfo, BackendOptions } from './select.ts';
 import { loadBlas } from './blas/openblas.ts';
-
-const PACKAGES: Record<BackendName, string> = {
-  tensorflow: '@tensorflow/tfjs-node',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs-backend-cpu',
-};
-
-const require = createRequire(import.meta.url);
-
-function installed(packageName: string): boolean {
-  try {
-    require.resolve(`${packageName}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function packageVersion(packageName: string): string {
-  return (require(`${packageName}/package.json`) as { version: string }).version;
-}
+import { BACKEND_PACKAGES as PACKAGES, installed, packageVersion, type BackendName } from './packages.ts';
 
 /** What `selectBackend(requested, options)` would return, or undefined when only starting it can tell. */
 export function probeBackend(

@@ -8,15 +8,15 @@
  * its matrix products on the system's OpenBLAS when that is installed (./blas/openblas.ts), then the
  * plain JavaScript 'cpu' backend, the slowest (LeNet-5 trains about 100 times slower than on wasm).
  */
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { type Blas, loadBlas, nativeProducts } from './blas/openblas.ts';
 import { firstLine, UsageError } from '../contract/errors.ts';
 import { registerMissingWasmKernels, registerWasmKernels } from './wasm/register-kernels.ts';
 import { getThreadsCount, registerWasm } from './wasm/threads.ts';
 
-/** tfjs's own backend names; 'tensorflow' is the native backend of `@tensorflow/tfjs-node`. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+import { BACKEND_PACKAGES as PACKAGES, packageVersion, type BackendName } from './packages.ts';
+
+export type { BackendName };
 
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
@@ -53,14 +53,6 @@ export interface BackendOptions {
    */
   plain?: boolean;
 }
-
-const PACKAGES: Record<BackendName, string> = {
-  tensorflow: '@tensorflow/tfjs-node',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs-backend-cpu',
-};
-
-const require = createRequire(import.meta.url);
 
 /** The threaded wasm build sizes XNNPACK's pool to at most 4 threads (see ./wasm/threads.ts). */
 export const MAX_THREADS = 4;
@@ -128,9 +120,4 @@ async function activate(name: BackendName, threads: number, options: BackendOpti
     threads: name === 'wasm' ? getThreadsCount() : name === 'cpu' ? 1 : 0,
     blas: blas?.description ?? null,
   };
-}
-
-function packageVersion(packageName: string): string {
-  const manifest = require(`${packageName}/package.json`) as { version: string };
-  return manifest.version;
 }

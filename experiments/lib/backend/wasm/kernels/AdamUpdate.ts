@@ -91,8 +91,43 @@ export const adamUpdate = ({
     const step = f(f(mi / oneMinusAccB1) / f(f(Math.sqrt(f(vi / oneMinusAccB2))) + eps));
     wOut[i] = f(f(step * minusRate) + w[i]!);
   }
+  for (const [output, input] of [
+    [newValue, value!],
+    [newFirst, firstMoment!],
+    [newSecond, secondMoment!],
+  ] as const)
+    if (output.dataId === input.dataId) forgetPackedCopies(backend, input);
   return [newValue, newFirst, newSecond];
 };
+
+/** The fields of tfjs-backend-wasm 4.22's BackendWasm read here; not in its public typings. */
+interface WasmInternals {
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+  wasm: {
+    tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void };
+  };
+}
+
+/**
+ * Makes the wasm backend's C++ side forget what it derived from `tensor`'s old values. XNNPACK
+ * operators are cached by the id of their filter and bias (convolutions and fully connected
+ * layers pack those once, when the operator is created), and a tensor's cached operators are
+ * dropped only when that id is disposed; an update written in place keeps the id, so without this
+ * a convolution would go on computing with its first step's weights (LeNet-5 then trained to 93%
+ * instead of 97.7%). Disposing the id on the C++ side runs those disposal callbacks without
+ * freeing the memory, which the JavaScript side owns; registering it again at the same address
+ * leaves the tensor as it was, values included.
+ */
+function forgetPackedCopies(backend: BackendWasm, tensor: tf.TensorInfo): void {
+  const internals = backend as unknown as WasmInternals;
+  const { id, memoryOffset } = internals.dataIdMap.get(tensor.dataId);
+  internals.wasm.tfjs.disposeData(id);
+  internals.wasm.tfjs.registerTensor(
+    id,
+    tensor.shape.reduce((a, b) => a * b, 1),
+    memoryOffset,
+  );
+}
 
 /**
  * The output that replaces `input`: its own data, shared (its reference count raised, as wasm's
