@@ -163,7 +163,8 @@ export function learningCurvesChart(results: Results, layout: Layout = 'wide'): 
       field: 'mean',
       type: 'quantitative' as const,
       title: `${split} accuracy, %`,
-      scale: { zero: false, nice: true },
+      // Padded, so that a marker on the lowest or highest value clears the axis.
+      scale: { zero: false, nice: true, padding: 8 },
     };
     return {
       width: size.plotWidth,
