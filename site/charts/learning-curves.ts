@@ -128,7 +128,13 @@ export function learningCurvesChart(results: Results, layout: Layout = 'wide'): 
     title: null,
     scale: colourScale(labels),
     // Solid symbols: merged from the layers, the legend would take the band's opacity.
-    legend: { orient: 'top' as const, direction: 'horizontal' as const, symbolOpacity: 1 },
+    legend: {
+      orient: 'top' as const,
+      direction: 'horizontal' as const,
+      symbolOpacity: 1,
+      // A sweep's many runs in rows, so that the legend never widens the chart.
+      columns: Math.min(labels.length, layout === 'wide' ? 4 : 2),
+    },
   };
   const shape = {
     field: 'marker',
@@ -139,8 +145,8 @@ export function learningCurvesChart(results: Results, layout: Layout = 'wide'): 
         ? { domain: [ORIGINAL_MARKER, PLATEAU_MARKER], range: ['diamond', 'triangle-down'] }
         : { domain: [PLATEAU_MARKER], range: ['triangle-down'] },
     legend: {
-      // On a phone under the plots: beside the colour legend it would widen the chart.
-      orient: layout === 'wide' ? ('top' as const) : ('bottom' as const),
+      // Under the plots on a phone or after many runs: beside the colour legend it would widen the chart.
+      orient: layout === 'wide' && labels.length <= 3 ? ('top' as const) : ('bottom' as const),
       direction: 'horizontal' as const,
       symbolSize: 90,
       // Hollow and outlined, as drawn: vega-lite would give a shape legend whose colour another

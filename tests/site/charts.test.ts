@@ -495,6 +495,21 @@ describe('learning-curve chart', () => {
     );
   });
 
+  it('keeps many runs’ legends from widening the chart: colours in rows, markers under the plots', () => {
+    const legends = (results: Results, layout: 'wide' | 'narrow') => {
+      const panel = json(learningCurvesChart(results, layout).spec).vconcat[1];
+      const marker = panel.layer.find((layer: Json) => layer.encoding.shape !== undefined);
+      return { colour: panel.encoding.color.legend, marker: marker.encoding.shape.legend };
+    };
+    const sweep = legends(makeResults({ id: 'batch-size' }), 'wide');
+    assert.equal(sweep.colour.columns, 4);
+    assert.equal(sweep.marker.orient, 'bottom');
+    const pair = legends(results, 'wide');
+    assert.equal(pair.colour.columns, 2);
+    assert.equal(pair.marker.orient, 'top');
+    assert.equal(legends(results, 'narrow').marker.orient, 'bottom');
+  });
+
   it('leaves the diamonds out for an experiment the original printed no epochs of', () => {
     const chart = json(learningCurvesChart(makeResults({ id: 'mlp-vs-lenet' })).spec);
     const markers = chart.vconcat[1].layer.flatMap((layer: Json) =>
