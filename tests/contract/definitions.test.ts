@@ -71,12 +71,18 @@ function rejects(json: unknown, message: string) {
 }
 
 describe('experiment definitions', () => {
-  it('reads the four shipped definitions with the series set-up', async () => {
+  it('reads the shipped definitions with the series set-up', async () => {
     const definitions = await readDefinitions();
     assert.deepEqual(
       definitions.map((d) => d.id),
-      ['batch-size', 'depth-and-width', 'mlp-vs-lenet', 'mlp1-vs-mlp2'],
+      ['batch-size', 'depth-and-width', 'evaluating-models', 'mlp-vs-lenet', 'mlp1-seeds', 'mlp1-vs-mlp2'],
     );
+    // The first post of the series: ten epochs at batch 128.
+    const first = definitions.find((d) => d.id === 'evaluating-models')!;
+    assert.deepEqual(first.models, ['lenet5', 'mlp-512']);
+    assert.deepEqual(first.batchSizes, [128]);
+    assert.equal(first.epochs, 10);
+    assert.deepEqual(first.seeds, [1, 2, 3, 4, 5]);
     const headline = definitions.find((d) => d.id === 'mlp-vs-lenet')!;
     assert.deepEqual(headline.models, ['mlp5', 'lenet5']);
     assert.deepEqual(
@@ -88,7 +94,7 @@ describe('experiment definitions', () => {
     );
     assert.deepEqual(headline.batchSizes, [64]);
     assert.equal(headline.epochs, 2);
-    assert.equal(headline.seeds.length, 3);
+    assert.equal(headline.seeds.length, 10);
     assert.equal(headline.saveModels, true);
     assert.deepEqual(definitions.find((d) => d.id === 'batch-size')!.batchSizes, [1, 16, 64, 128]);
   });
