@@ -6,11 +6,23 @@
  * ever passed to eval): numbers; `run.metric` references, where a run key that is not an identifier
  * is quoted (`'mlp1@64'.accuracy`, `'mlp-128'.params`); unary minus; `+ - * /`; `< <= > >= == !=`;
  * `and`/`&&`, `or`/`||`; parentheses. A reference stands for the metric's value, the mean for a Stat.
+ * A run's learning curves (learning-curves.ts) are read the same way: `lenet5.plateauEpoch` and
+ * `lenet5.peakEpoch`, and `lenet5.epoch5.valAccuracy` for a field of the epoch log after an epoch,
+ * the mean over seeds.
  */
 import jsep from 'jsep';
 import type { Results } from '../experiments/lib/contract/results.ts';
 import { ClaimError, ContentError } from './errors.ts';
-import { lookup } from './results.ts';
+import {
+  CURVE_QUANTITIES,
+  EPOCH_FIELDS,
+  epochOfName,
+  epochSummary,
+  isCurveQuantity,
+  isEpochField,
+  runEpochs,
+} from './learning-curves.ts';
+import { getRun, lookup, type Where } from './results.ts';
 
 let wordOperatorsAdded = false;
 
@@ -28,7 +40,7 @@ const ARITHMETIC = new Set(['+', '-', '*', '/']);
 const COMPARISON = new Set(['<', '<=', '>', '>=', '==', '!=']);
 const LOGICAL = new Set(['and', 'or', '&&', '||']);
 
-const ALLOWED = 'numbers, run.metric, + - * /, comparisons, and/or';
+const ALLOWED = 'numbers, run.metric, run.epochN.field, + - * /, comparisons, and/or';
 
 /** A value used while evaluating: its text in the claim and the number it had. e.g. { text: 'lenet5.accuracy', value: 0.981 } */
 export interface ClaimValue {
@@ -80,23 +92,12 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
         return value;
       }
       case 'MemberExpression': {
-        const member = node as jsep.MemberExpression;
-        const object = member.object;
-        const runKey =
-          object.type === 'Identifier'
-            ? (object as jsep.Identifier).name
-            : object.type === 'Literal' && typeof (object as jsep.Literal).value === 'string'
-              ? ((object as jsep.Literal).value as string)
-              : null;
-        if (runKey === null || member.computed || member.property.type !== 'Identifier') {
-          throw new Unsupported('references must read run.metric');
-        }
-        const metric = (member.property as jsep.Identifier).name;
-        const found = lookup(experiment, runKey, metric, { file: post, line: null });
-        const text = object.type === 'Identifier' ? `${runKey}.${metric}` : `'${runKey}'.${metric}`;
-        values.push({ text, value: found.value });
-        if (!Number.isFinite(found.value)) throw new Meaningless(`${text} is ${found.value}`);
-        return found.value;
+        const { runKey, quoted, names } = reference(node as jsep.MemberExpression);
+        const value = referenceValue(experiment, runKey, names, { file: post, line: null });
+        const text = [quoted ? `'${runKey}'` : runKey, ...names].join('.');
+        values.push({ text, value });
+        if (!Number.isFinite(value)) throw new Meaningless(`${text} is ${value}`);
+        return value;
       }
       case 'UnaryExpression': {
         const unary = node as jsep.UnaryExpression;
@@ -158,6 +159,58 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
     }
     throw error;
   }
+}
+
+/** The run key and the names after it of `run.metric` or `run.epochN.field`; anything else is Unsupported. */
+function reference(member: jsep.MemberExpression): { runKey: string; quoted: boolean; names: string[] } {
+  const names: string[] = [];
+  let node: jsep.Expression = member;
+  while (node.type === 'MemberExpression') {
+    const { object, property, computed } = node as jsep.MemberExpression;
+    if (computed || property.type !== 'Identifier') throw new Unsupported('references must read run.metric');
+    names.unshift((property as jsep.Identifier).name);
+    node = object;
+  }
+  const quoted = node.type === 'Literal' && typeof (node as jsep.Literal).value === 'string';
+  if ((node.type !== 'Identifier' && !quoted) || names.length > 2) {
+    throw new Unsupported('references must read run.metric or run.epochN.field');
+  }
+  const runKey = quoted ? ((node as jsep.Literal).value as string) : (node as jsep.Identifier).name;
+  return { runKey, quoted, names };
+}
+
+/** The value of a reference: a metric, a learning-curve quantity, or an epoch-log field after an epoch. */
+function referenceValue(experiment: Results, runKey: string, names: string[], where: Where): number {
+  if (names.length === 1) {
+    const [name] = names as [string];
+    if (isCurveQuantity(name)) return CURVE_QUANTITIES[name](getRun(experiment, runKey, where));
+    return lookup(experiment, runKey, name, where).value;
+  }
+  const [epochName, field] = names as [string, string];
+  const run = getRun(experiment, runKey, where);
+  const epoch = epochOfName(epochName);
+  if (epoch === null) {
+    throw new Unsupported(
+      `'${epochName}' is not an epoch (write run.epochN.field, e.g. ${runKey}.epoch1.valAccuracy)`,
+    );
+  }
+  if (!isEpochField(field)) {
+    throw new ContentError(
+      where.file,
+      where.line,
+      `unknown epoch field '${field}' (known: ${EPOCH_FIELDS.join(', ')})`,
+    );
+  }
+  const summary = epochSummary(run, field, epoch);
+  if (summary === null) {
+    const epochs = runEpochs(run);
+    throw new ContentError(
+      where.file,
+      where.line,
+      `run '${runKey}' has no epoch ${epoch} (trained: ${epochs[0]}–${epochs.at(-1)})`,
+    );
+  }
+  return summary.mean;
 }
 
 function describe(type: string): string {

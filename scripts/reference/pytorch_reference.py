@@ -3,13 +3,13 @@
 What this is
 ------------
 A stand-alone *reference measurement*, NOT part of the TensorFlow.js pipeline. It
-re-creates the original blog series' PyTorch set-up (see /work/shared/SERIES.md) so we
+re-creates the original blog series' PyTorch set-up (see site/original.ts) so we
 can tell whether the published test accuracies (mlp5 95.7 %, lenet5 97.8 %, one run
 each) are what PyTorch typically gives, or a lucky/unlucky draw, and how PyTorch's
 default init compares with the Glorot-uniform / zero-bias init (the Keras / TF.js default).
 
 Set-up (faithful to the original):
-  * architectures exactly as in SERIES.md (mlp5 784-512-256-120-84-10 ReLU;
+  * architectures exactly as in the original series (mlp5 784-512-256-120-84-10 ReLU;
     lenet5 conv6@5x5-tanh-avgpool2-conv16@5x5-tanh-avgpool2-120 tanh-84 tanh-10)
   * PyTorch default init (or, with init "glorot", xavier_uniform_ weights, zero bias)
   * Adam lr 0.001 default betas, cross-entropy on logits, no scheduler/augmentation

@@ -123,3 +123,44 @@ test('a claim is found on its own front matter line, quoted or not', () => {
   assert.equal(claimLine(raw, "'mlp1@1'.accuracy < 1"), 5);
   assert.equal(claimLine(raw, 'written differently'), 3);
 });
+
+test('claims read learning curves: epochs of plateau and peak, and a field after an epoch', () => {
+  const evaluating = makeResults({ id: 'evaluating-models', seeds: [1, 2] });
+  const lenet = evaluating.runs.find((run) => run.key === 'lenet5')!;
+  const mean = (lenet.trials[0]!.epochs[4]!.valAccuracy + lenet.trials[1]!.epochs[4]!.valAccuracy) / 2;
+  const outcome = evaluateClaim(
+    "lenet5.epoch5.valAccuracy > 0.9 and 'mlp-512'.plateauEpoch <= 'mlp-512'.peakEpoch",
+    evaluating,
+    POST,
+  );
+  assert.equal(outcome.holds, true);
+  assert.deepEqual(outcome.values[0], { text: 'lenet5.epoch5.valAccuracy', value: mean });
+  assert.deepEqual(
+    outcome.values.slice(1).map((v) => v.text),
+    ["'mlp-512'.plateauEpoch", "'mlp-512'.peakEpoch"],
+  );
+  // The fixture's validation accuracy rises to the last epoch.
+  assert.equal(evaluateClaim('lenet5.peakEpoch == 10', evaluating, POST).holds, true);
+});
+
+test('a learning-curve reference to an epoch not trained, an unknown field or a bad name fails', () => {
+  const evaluating = makeResults({ id: 'evaluating-models', seeds: [1] });
+  const fails = (claim: string, message: string) =>
+    assert.throws(() => checkClaims([claim], evaluating, POST), {
+      name: 'ClaimError',
+      message: `${POST}: claim '${claim}' cannot be evaluated: ${message}`,
+    });
+  fails('lenet5.epoch11.valAccuracy > 0.9', "run 'lenet5' has no epoch 11 (trained: 1–10)");
+  fails(
+    'lenet5.epoch1.valAcc > 0.9',
+    "unknown epoch field 'valAcc' (known: trainAccuracy, valAccuracy, trainLoss, valLoss)",
+  );
+  fails(
+    'lenet5.last.valAccuracy > 0.9',
+    "'last' is not an epoch (write run.epochN.field, e.g. lenet5.epoch1.valAccuracy) (allowed: numbers, run.metric, run.epochN.field, + - * /, comparisons, and/or)",
+  );
+  fails(
+    'lenet5.epoch1.valAccuracy.x > 0.9',
+    'references must read run.metric or run.epochN.field (allowed: numbers, run.metric, run.epochN.field, + - * /, comparisons, and/or)',
+  );
+});
