@@ -1,19 +1,22 @@
 /**
  * `npm run build`: the main job in one process. Runs the experiments whose results are missing or
  * stale (as `npm run experiments` does), then builds the site from the results (as `npm run
- * build:site`). One Node start-up instead of two, so a build with nothing to train takes about as
- * long as the site build itself.
+ * build:site`). One Node start-up instead of two; and when no input of the site changed since
+ * _site/ was built (./build/site-stamp.ts), the site is not built again (`--rebuild` builds it anyway).
  *
  *   --jobs <n>, --store <dir>, --no-blas, --debug   as for `npm run experiments`
+ *   --rebuild                                       build the site even when it is up to date
  */
 import { parseArgs } from 'node:util';
 import { RESULTS_DIR, runExperiments } from '../experiments/lib/runner/runner.ts';
 import { STORE_DIR } from '../experiments/lib/runner/store.ts';
 import { stopWorkers } from '../experiments/lib/runner/pool.ts';
-import { buildSite } from '../site/build.ts';
 import { exitOnSignals, exitWithAncestors, fail } from './cli.ts';
 import { progressDisplay } from './experiments/progress.ts';
+import { inputsHash, removeStamp, upToDate, writeStamp } from './build/site-stamp.ts';
 import { UsageError } from '../experiments/lib/contract/errors.ts';
+
+const SITE_DIR = '_site';
 
 function parseArguments() {
   const { values } = parseArgs({
@@ -21,13 +24,20 @@ function parseArguments() {
       jobs: { type: 'string' },
       store: { type: 'string', default: STORE_DIR },
       'no-blas': { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
     },
   });
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
     throw new UsageError(`--jobs: expected a positive integer, got '${values.jobs}'`);
-  return { jobs, store: values.store, blas: !values['no-blas'], debug: values.debug };
+  return {
+    jobs,
+    store: values.store,
+    blas: !values['no-blas'],
+    rebuild: values.rebuild,
+    debug: values.debug,
+  };
 }
 
 async function main(): Promise<void> {
@@ -49,7 +59,18 @@ async function main(): Promise<void> {
   });
   display.stop();
   if (plan.work.length > 0) console.log(display.summary());
-  await buildSite({ resultsDir: RESULTS_DIR });
+  const inputs = await inputsHash(process.cwd());
+  if (!args.rebuild && (await upToDate(SITE_DIR, inputs))) {
+    console.log(
+      `_site/ is up to date: no input of the site changed since it was built (--rebuild to build it anyway)`,
+    );
+    return;
+  }
+  await removeStamp(SITE_DIR);
+  // Imported here: Eleventy and the site's plugins take a third of a second to load.
+  const { buildSite } = await import('../site/build.ts');
+  await buildSite({ resultsDir: RESULTS_DIR, outputDir: SITE_DIR });
+  await writeStamp(SITE_DIR, inputs);
   console.log(`built _site/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

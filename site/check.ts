@@ -16,7 +16,15 @@ import { checkMetric, getExperiment, getModelRun, getRun, type ResultsData, type
 import { ORIGINAL } from './original.ts';
 import type { Reference } from './reference.ts';
 import { requireVerdict, verdictField, type Verdict } from './reproduction.ts';
-import { SITE_SHORTCODES, originalFigure, type ShortcodeSpecs } from './shortcodes.ts';
+import {
+  SITE_SHORTCODES,
+  checkEpoch,
+  checkEpochField,
+  correctedFigure,
+  originalEpochFigure,
+  originalFigure,
+  type ShortcodeSpecs,
+} from './shortcodes.ts';
 
 export interface CheckOptions {
   /** Shortcodes registered by other plugins (the charts' CHART_SHORTCODES), checked the same way. */
@@ -45,7 +53,10 @@ export function findShortcodeCalls(text: string, names: ReadonlySet<string>, fir
   for (const match of source.matchAll(/\{%-?\s*([A-Za-z_]\w*)([\s\S]*?)-?%\}/g)) {
     const name = match[1]!;
     if (!names.has(name)) continue;
-    const args = [...match[2]!.matchAll(/"([^"]*)"|'([^']*)'|([^\s,]+)/g)].map((a) => a[1] ?? a[2] ?? null);
+    // Quoted strings and bare whole numbers are literals; anything else is a variable (null).
+    const args = [...match[2]!.matchAll(/"([^"]*)"|'([^']*)'|([^\s,]+)/g)].map(
+      (a) => a[1] ?? a[2] ?? (/^\d+$/.test(a[3]!) ? a[3]! : null),
+    );
     const line = firstLine + source.slice(0, match.index).split('\n').length - 1;
     calls.push({ name, args, line });
   }
@@ -74,6 +85,7 @@ export function checkShortcodeCalls(
       throw new ContentError(file, line, `{% ${name} %} needs \`experiment: <id>\` in the front matter`);
     }
     let lastRun: string | null = null;
+    let lastField: string | null = null;
     kinds.forEach((kind, i) => {
       const value = args[i];
       const where = { file, line };
@@ -96,7 +108,17 @@ export function checkShortcodeCalls(
         getModelRun(experiment, value, where);
       } else if (kind === 'metric') {
         checkMetric(value, where);
-      } else if (lastRun !== null) {
+      } else if (kind === 'epochField') {
+        lastField = checkEpochField(value, file, line);
+      } else if (lastRun === null) {
+        return;
+      } else if (kind === 'epoch') {
+        checkEpoch(getRun(experiment, lastRun, where), value, file, line);
+      } else if (kind === 'originalEpoch') {
+        if (lastField !== null) originalEpochFigure(experiment, lastRun, lastField, value, file, line);
+      } else if (kind === 'correctedMetric') {
+        correctedFigure(experiment, lastRun, checkMetric(value, where), file, line);
+      } else {
         originalFigure(experiment, lastRun, checkMetric(value, where), file, line);
       }
     });
@@ -124,8 +146,11 @@ export function claimLine(raw: string, claim: string): number | null {
   return index === -1 ? frontMatterLine(raw, 'claims') : index + 1;
 }
 
-/** Shortcodes that show the original's published figures, so the experiment must have some. */
-const NEEDS_ORIGINAL_FIGURES = new Set(['reproductionTable']);
+/** Shortcodes that show the original's published figures: what each needs of them. */
+const NEEDS_ORIGINAL_FIGURES: Record<string, 'figures' | 'epochs'> = {
+  reproductionTable: 'figures',
+  learningCurveTable: 'epochs',
+};
 
 /** Fails at the line of a reproduction table whose experiment the original series never published. */
 export function checkOriginalFigures(
@@ -134,16 +159,25 @@ export function checkOriginalFigures(
   file: string,
   firstLine: number,
 ): void {
-  for (const { name, line } of findShortcodeCalls(text, NEEDS_ORIGINAL_FIGURES, firstLine)) {
+  const names = new Set(Object.keys(NEEDS_ORIGINAL_FIGURES));
+  for (const { name, line } of findShortcodeCalls(text, names, firstLine)) {
     const id = experiment?.experiment.id;
     if (id === undefined) {
       throw new ContentError(file, line, `{% ${name} %} needs \`experiment: <id>\` in the front matter`);
     }
-    if (ORIGINAL[id] === undefined) {
+    const original = ORIGINAL[id];
+    if (original === undefined) {
       throw new ContentError(
         file,
         line,
         `{% ${name} %}: the original series has no figures for experiment '${id}'`,
+      );
+    }
+    if (NEEDS_ORIGINAL_FIGURES[name] === 'epochs' && original.epochs === undefined) {
+      throw new ContentError(
+        file,
+        line,
+        `{% ${name} %}: the original published no per-epoch accuracies for experiment '${id}'`,
       );
     }
   }

@@ -6,18 +6,31 @@
  * ever passed to eval): numbers; `run.metric` references, where a run key that is not an identifier
  * is quoted (`'mlp1@64'.accuracy`, `'mlp-128'.params`); unary minus; `+ - * /`; `< <= > >= == !=`;
  * `and`/`&&`, `or`/`||`; parentheses. A reference stands for the metric's value, the mean for a Stat.
+ * A run's learning curves (learning-curves.ts) are read the same way: `lenet5.plateauEpoch` and
+ * `lenet5.peakEpoch`, and `lenet5.epoch5.valAccuracy` for a field of the epoch log after an epoch,
+ * the mean over seeds.
  *
  * `reproduction.model.field` refers to a model's reproduction verdict against PyTorch
  * (reproduction.ts; the fields are VERDICT_FIELDS'), e.g. `reproduction.mlp1.welchP >= 0.05`. A
  * field that is a yes/no (`reproduced`, `originalInRange`) is a statement of its own:
  * `reproduction.mlp1.reproduced and reproduction.mlp2.reproduced`. A model id that is not an
- * identifier is quoted in brackets: `reproduction['mlp-1024'].welchP`.
+ * identifier is quoted in brackets: `reproduction['mlp-1024'].welchP`. (`reproduction` is no run key
+ * claims can name.)
  */
 import jsep from 'jsep';
 import type { Results } from '../experiments/lib/contract/results.ts';
 import { ClaimError, ContentError } from './errors.ts';
+import {
+  CURVE_QUANTITIES,
+  EPOCH_FIELDS,
+  epochOfName,
+  epochSummary,
+  isCurveQuantity,
+  isEpochField,
+  runEpochs,
+} from './learning-curves.ts';
 import { verdictField, type Verdict } from './reproduction.ts';
-import { lookup } from './results.ts';
+import { getRun, lookup, type Where } from './results.ts';
 
 let wordOperatorsAdded = false;
 
@@ -35,7 +48,8 @@ const ARITHMETIC = new Set(['+', '-', '*', '/']);
 const COMPARISON = new Set(['<', '<=', '>', '>=', '==', '!=']);
 const LOGICAL = new Set(['and', 'or', '&&', '||']);
 
-const ALLOWED = 'numbers, run.metric, reproduction.model.field, + - * /, comparisons, and/or';
+const ALLOWED =
+  'numbers, run.metric, run.epochN.field, reproduction.model.field, + - * /, comparisons, and/or';
 
 /** The namespace of verdict references: `reproduction.mlp1.welchP`. */
 export const REPRODUCTION = 'reproduction';
@@ -102,23 +116,13 @@ export function evaluateClaim(
       }
       case 'MemberExpression': {
         const member = node as jsep.MemberExpression;
-        if (member.object.type === 'MemberExpression') return verdictReference(member);
-        const object = member.object;
-        const runKey =
-          object.type === 'Identifier'
-            ? (object as jsep.Identifier).name
-            : object.type === 'Literal' && typeof (object as jsep.Literal).value === 'string'
-              ? ((object as jsep.Literal).value as string)
-              : null;
-        if (runKey === null || member.computed || member.property.type !== 'Identifier') {
-          throw new Unsupported('references must read run.metric');
-        }
-        const metric = (member.property as jsep.Identifier).name;
-        const found = lookup(experiment, runKey, metric, { file: post, line: null });
-        const text = object.type === 'Identifier' ? `${runKey}.${metric}` : `'${runKey}'.${metric}`;
-        values.push({ text, value: found.value });
-        if (!Number.isFinite(found.value)) throw new Meaningless(`${text} is ${found.value}`);
-        return found.value;
+        if (isVerdictReference(member)) return verdictReference(member);
+        const { runKey, quoted, names } = reference(member);
+        const value = referenceValue(experiment, runKey, names, { file: post, line: null });
+        const text = [quoted ? `'${runKey}'` : runKey, ...names].join('.');
+        values.push({ text, value });
+        if (!Number.isFinite(value)) throw new Meaningless(`${text} is ${value}`);
+        return value;
       }
       case 'UnaryExpression': {
         const unary = node as jsep.UnaryExpression;
@@ -162,7 +166,17 @@ export function evaluateClaim(
     }
   }
 
-  /** `reproduction.model.field` (or `reproduction['model-id'].field`): a field of a model's verdict. */
+  /** Whether a reference reads `reproduction.model.field` (or `reproduction['model-id'].field`). */
+  function isVerdictReference(member: jsep.MemberExpression): boolean {
+    const inner = member.object;
+    return (
+      inner.type === 'MemberExpression' &&
+      (inner as jsep.MemberExpression).object.type === 'Identifier' &&
+      ((inner as jsep.MemberExpression).object as jsep.Identifier).name === REPRODUCTION
+    );
+  }
+
+  /** The value of a verdict field: a number or, for a yes/no field, a statement. */
   function verdictReference(member: jsep.MemberExpression): number | boolean {
     const inner = member.object as jsep.MemberExpression;
     const model =
@@ -180,7 +194,7 @@ export function evaluateClaim(
       member.computed ||
       member.property.type !== 'Identifier'
     ) {
-      throw new Unsupported(`references must read run.metric or ${REPRODUCTION}.model.field`);
+      throw new Unsupported(`references must read ${REPRODUCTION}.model.field`);
     }
     const name = (member.property as jsep.Identifier).name;
     const text = `${REPRODUCTION}${inner.computed ? `['${model}']` : `.${model}`}.${name}`;
@@ -212,6 +226,58 @@ export function evaluateClaim(
     }
     throw error;
   }
+}
+
+/** The run key and the names after it of `run.metric` or `run.epochN.field`; anything else is Unsupported. */
+function reference(member: jsep.MemberExpression): { runKey: string; quoted: boolean; names: string[] } {
+  const names: string[] = [];
+  let node: jsep.Expression = member;
+  while (node.type === 'MemberExpression') {
+    const { object, property, computed } = node as jsep.MemberExpression;
+    if (computed || property.type !== 'Identifier') throw new Unsupported('references must read run.metric');
+    names.unshift((property as jsep.Identifier).name);
+    node = object;
+  }
+  const quoted = node.type === 'Literal' && typeof (node as jsep.Literal).value === 'string';
+  if ((node.type !== 'Identifier' && !quoted) || names.length > 2) {
+    throw new Unsupported('references must read run.metric or run.epochN.field');
+  }
+  const runKey = quoted ? ((node as jsep.Literal).value as string) : (node as jsep.Identifier).name;
+  return { runKey, quoted, names };
+}
+
+/** The value of a reference: a metric, a learning-curve quantity, or an epoch-log field after an epoch. */
+function referenceValue(experiment: Results, runKey: string, names: string[], where: Where): number {
+  if (names.length === 1) {
+    const [name] = names as [string];
+    if (isCurveQuantity(name)) return CURVE_QUANTITIES[name](getRun(experiment, runKey, where));
+    return lookup(experiment, runKey, name, where).value;
+  }
+  const [epochName, field] = names as [string, string];
+  const run = getRun(experiment, runKey, where);
+  const epoch = epochOfName(epochName);
+  if (epoch === null) {
+    throw new Unsupported(
+      `'${epochName}' is not an epoch (write run.epochN.field, e.g. ${runKey}.epoch1.valAccuracy)`,
+    );
+  }
+  if (!isEpochField(field)) {
+    throw new ContentError(
+      where.file,
+      where.line,
+      `unknown epoch field '${field}' (known: ${EPOCH_FIELDS.join(', ')})`,
+    );
+  }
+  const summary = epochSummary(run, field, epoch);
+  if (summary === null) {
+    const epochs = runEpochs(run);
+    throw new ContentError(
+      where.file,
+      where.line,
+      `run '${runKey}' has no epoch ${epoch} (trained: ${epochs[0]}–${epochs.at(-1)})`,
+    );
+  }
+  return summary.mean;
 }
 
 function describe(type: string): string {

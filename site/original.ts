@@ -1,5 +1,5 @@
 /**
- * The original series' published figures (from its blog posts, linked below), for the reproduction tables,
+ * The original series' published figures, as its five posts give them, for the reproduction tables,
  * each with the post it comes from and notes wherever its method differed from this project's.
  *
  * Figures are stored in this project's units and keyed by the metric of ours they compare with, so
@@ -24,6 +24,7 @@ export type OriginalMetric = Extract<
   | 'flops'
   | 'trainSecondsPerEpoch'
   | 'latencyAmortisedUs'
+  | 'latencyP50Us'
   | 'accuracy'
   | 'carbonPerInferenceGOriginal'
 >;
@@ -35,6 +36,7 @@ export const ORIGINAL_METRICS: readonly OriginalMetric[] = [
   'flops',
   'trainSecondsPerEpoch',
   'latencyAmortisedUs',
+  'latencyP50Us',
   'accuracy',
   'carbonPerInferenceGOriginal',
 ];
@@ -49,21 +51,47 @@ export const METHOD_NOTES: Record<OriginalMetric, string | null> = {
     "The original timed the whole training call, validation and checkpoint saves included, and divided by the number of epochs; this project times each epoch's training alone.",
   latencyAmortisedUs:
     "The original's latency is the time of a batch of 64 test images divided by 64, averaged over batches, without warm-up. The figure compared is this project's measurement by the same method; the true single-image latency is in the charts above.",
+  latencyP50Us: null,
   accuracy:
     'The original averaged per-batch accuracies, so the last, smaller batch weighed as much as a full one; this project reports correct / 10,000 exactly.',
   carbonPerInferenceGOriginal:
     "Both use the original's parameters: 16 W (13 W CPU plus 3 W memory) and 713 gCO2e/kWh (India's grid), times the time of one inference.",
 };
 
+/** A published figure that the post's own numbers or a known bug show to be wrong, with what it should be. */
+export interface Correction {
+  /** The corrected figure, in the metric's unit. */
+  value: number;
+  /** How it follows, shown before it. e.g. `20.80 s ÷ 10` */
+  how: string;
+}
+
+/** Training and validation accuracy (fractions) after one epoch, as the post printed them. */
+export interface OriginalEpochFigures {
+  epoch: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+}
+
 export interface OriginalExperiment {
   post: OriginalPost;
   /** Run key (as in this project's results) → published figures. e.g. { lenet5: { accuracy: 0.978 } } */
   runs: Record<string, Partial<Record<OriginalMetric, number>>>;
+  /** Run key → metric → the corrected figure, shown beside the published one. */
+  corrections?: Record<string, Partial<Record<OriginalMetric, Correction>>>;
   /** Notes for this post only, added to the general METHOD_NOTES. */
   notes: Partial<Record<OriginalMetric, string>>;
   /** The post's carbon figures treated seconds as hours, so they are 3600× too high. */
   carbonSecondsAsHours: boolean;
+  /** Run key → accuracies after the epochs the post printed, for the learning-curve table. */
+  epochs?: Record<string, OriginalEpochFigures[]>;
 }
+
+/** How the original's per-epoch accuracies were measured, beside this project's (learning-curve table). */
+export const EPOCH_NOTES: readonly string[] = [
+  'Both count training accuracy as the share of training images classified correctly during the epoch, while the weights still change, and validation accuracy exactly, over the 6,000 held-out images after the epoch.',
+  "The original printed one run, to three decimals; this project's figure is the mean over its seeds, with the lowest and highest seed beside it.",
+];
 
 const BLOG = 'https://gouherdanish.github.io';
 
@@ -80,6 +108,7 @@ const BATCH_POST: OriginalPost = {
 };
 
 const MB = 1e6;
+const MILLISECOND_US = 1e3;
 const MICROGRAM = 1e-6;
 const NANOGRAM = 1e-9;
 
@@ -109,6 +138,16 @@ function batchFigures(model: 'mlp1' | 'mlp2', batchSize: number): Partial<Record
   };
 }
 
+const LENET_FLOPS_BUG = (compared: string) =>
+  `LeNet-5's published 2,176,080 FLOPs is a bug: its pooling was functional, so the counter never shrank the feature map and counted the second convolution on 24×24 instead of 12×12. By the same convention the correct count is 563,280, fewer than ${compared}.`;
+
+/**
+ * "Evaluating ML models" timed the whole ten-epoch training call (validation and three checkpoint
+ * saves included), seconds, and printed it divided by ten beside it.
+ */
+const EVALUATING_EPOCHS = 10;
+const EVALUATING_TRAIN_CALL_SECONDS = { lenet5: 47.54, 'mlp-512': 20.8 };
+
 const AMBIGUOUS_TRAIN_TIME =
   'The source is ambiguous: this column may hold the whole two-epoch time rather than the time per epoch.';
 const SECONDS_AS_HOURS =
@@ -116,8 +155,61 @@ const SECONDS_AS_HOURS =
 
 /** Experiment id → the original's figures for it. */
 export const ORIGINAL: Record<string, OriginalExperiment> = {
+  'evaluating-models': {
+    post: {
+      title: 'Evaluating ML models',
+      date: '2024-12-13',
+      url: `${BLOG}/2024/12/13/evaluating-ml-models.html`,
+    },
+    runs: {
+      lenet5: {
+        params: 44_426,
+        flops: 2_176_080,
+        trainSecondsPerEpoch: 4.75,
+        latencyP50Us: 11.1 * MILLISECOND_US,
+      },
+      'mlp-512': {
+        params: 407_050,
+        flops: 813_056,
+        trainSecondsPerEpoch: 2.8,
+        latencyP50Us: 24.4 * MILLISECOND_US,
+      },
+    },
+    corrections: {
+      lenet5: { flops: { value: 563_280, how: 'correct count' } },
+      'mlp-512': {
+        trainSecondsPerEpoch: {
+          value: EVALUATING_TRAIN_CALL_SECONDS['mlp-512'] / EVALUATING_EPOCHS,
+          how: `${EVALUATING_TRAIN_CALL_SECONDS['mlp-512'].toFixed(2)} s ÷ ${EVALUATING_EPOCHS}`,
+        },
+      },
+    },
+    notes: {
+      flops: LENET_FLOPS_BUG("the MLP's 813,056"),
+      trainSecondsPerEpoch: `The post published the whole ${EVALUATING_EPOCHS}-epoch call (${EVALUATING_TRAIN_CALL_SECONDS.lenet5.toFixed(2)} s for LeNet-5, ${EVALUATING_TRAIN_CALL_SECONDS['mlp-512'].toFixed(2)} s for the MLP) and that time divided by ${EVALUATING_EPOCHS}. The MLP's 2.80 s per epoch is a slip: its own total gives 2.08 s.`,
+      latencyP50Us:
+        "The original's latency is one call on one image, timed once and cold, and it includes loading and preparing the image: it measures start-up as much as inference. This project's is the median of at least 1,000 calls after warm-up, from pixels to logits.",
+    },
+    carbonSecondsAsHours: false,
+    epochs: {
+      lenet5: [
+        { epoch: 1, trainAccuracy: 0.886, valAccuracy: 0.948 },
+        { epoch: 5, trainAccuracy: 0.986, valAccuracy: 0.984 },
+        { epoch: 10, trainAccuracy: 0.993, valAccuracy: 0.983 },
+      ],
+      'mlp-512': [
+        { epoch: 1, trainAccuracy: 0.892, valAccuracy: 0.941 },
+        { epoch: 5, trainAccuracy: 0.977, valAccuracy: 0.972 },
+        { epoch: 10, trainAccuracy: 0.987, valAccuracy: 0.97 },
+      ],
+    },
+  },
   'mlp-vs-lenet': {
-    post: { title: 'MLP vs LeNet', date: '2025-02-06', url: `${BLOG}/2025/02/06/mlp-vs-lenet.html` },
+    post: {
+      title: 'MLP vs LeNet',
+      date: '2025-02-06',
+      url: `${BLOG}/2025/02/06/mlp-vs-lenet-for-digit-recognition.html`,
+    },
     runs: {
       mlp5: {
         sizeWithOptimizerBytes: 6.9 * MB,
@@ -138,10 +230,7 @@ export const ORIGINAL: Record<string, OriginalExperiment> = {
         carbonPerInferenceGOriginal: 69.0 * NANOGRAM,
       },
     },
-    notes: {
-      flops:
-        "LeNet-5's published 2,176,080 FLOPs is a bug: its pooling was functional, so the counter never shrank the feature map and counted the second convolution on 24×24 instead of 12×12. By the same convention the correct count is 563,280, fewer than MLP-5's.",
-    },
+    notes: { flops: LENET_FLOPS_BUG("MLP-5's") },
     carbonSecondsAsHours: false,
   },
   'mlp1-vs-mlp2': {
@@ -179,15 +268,7 @@ export const ORIGINAL: Record<string, OriginalExperiment> = {
   },
 };
 
-/** Earlier posts of the series, for references. */
+/** The posts of the original series, one per experiment above, oldest first. */
 export const ORIGINAL_POSTS: OriginalPost[] = [
-  {
-    title: 'Evaluating ML models',
-    date: '2024-12-13',
-    url: `${BLOG}/2024/12/13/evaluating-ml-models.html`,
-  },
-  ORIGINAL['depth-and-width']!.post,
-  BATCH_POST,
-  COMPARING_POST,
-  ORIGINAL['mlp-vs-lenet']!.post,
-];
+  ...new Map(Object.values(ORIGINAL).map((experiment) => [experiment.post.url, experiment.post])).values(),
+].sort((a, b) => a.date.localeCompare(b.date) || a.title.localeCompare(b.title));

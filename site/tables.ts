@@ -1,15 +1,32 @@
 /**
- * Shortcodes that render whole blocks from the results: the reproduction table (this project beside
- * the original's published figures, then each model's verdict against PyTorch), the provenance box,
- * and the methodology page's tables.
+ * Shortcodes that render whole blocks from the results: the reproduction tables (this project beside
+ * the original's published figures: the metrics, then each model's verdict against PyTorch, and the
+ * accuracies after the epochs the original printed), the provenance box, and the methodology page's
+ * tables.
  *
  * Output is HTML without blank lines, so markdown-it keeps it as one HTML block.
  */
 import type { Results } from '../experiments/lib/contract/results.ts';
 import type { EleventyConfig } from './eleventy.ts';
-import { co2Html, formatDate, formatMetric, formatSeconds, significant } from './format.ts';
+import {
+  co2Html,
+  formatDate,
+  formatInterval,
+  formatMetric,
+  formatPercent,
+  formatSeconds,
+  significant,
+} from './format.ts';
 import { METRIC_TITLES } from './format.ts';
-import { METHOD_NOTES, ORIGINAL, ORIGINAL_METRICS, type OriginalMetric } from './original.ts';
+import { epochSummary } from './learning-curves.ts';
+import {
+  EPOCH_NOTES,
+  METHOD_NOTES,
+  ORIGINAL,
+  ORIGINAL_METRICS,
+  type OriginalExperiment,
+  type OriginalMetric,
+} from './original.ts';
 import {
   escapeHtml,
   pageExperiment,
@@ -28,9 +45,34 @@ import {
   type Verdict,
   type VerdictSide,
 } from './reproduction.ts';
-import type { ResultsData } from './results.ts';
-import { metricValue } from './results.ts';
+import { metricValue, type ResultsData } from './results.ts';
 import { ContentError } from './errors.ts';
+
+/** The original's figures for an experiment, or a ContentError naming it. */
+function originalOf(experiment: Results, file: string): OriginalExperiment {
+  const id = experiment.experiment.id;
+  const original = ORIGINAL[id];
+  if (original === undefined) {
+    throw new ContentError(file, null, `the original series has no figures for experiment '${id}'`);
+  }
+  return original;
+}
+
+/** The caption's source: the original post, linked, with its date. */
+function sourceOf(original: OriginalExperiment): string {
+  const post = original.post;
+  return `<a href="${post.url}">${escapeHtml(post.title)}</a> (${formatDate(new Date(post.date))})`;
+}
+
+/** A numbered list of notes whose items link back to their marks, `<prefix>-ref-<n>`. */
+function noteList(notes: readonly string[], prefix: string): string {
+  if (notes.length === 0) return '';
+  const items = notes.map(
+    (note, i) =>
+      `<li id="${prefix}-note-${i + 1}">${co2Html(escapeHtml(note))} <a href="#${prefix}-ref-${i + 1}">Back to the table</a></li>`,
+  );
+  return `<figcaption><ol class="notes">${items.join('')}</ol></figcaption>`;
+}
 
 /**
  * The reproduction table of an experiment: one group of rows per published metric, then, when
@@ -42,11 +84,7 @@ export function reproductionTable(
   verdicts: readonly Verdict[] = [],
   reference: Reference | null = null,
 ): string {
-  const id = experiment.experiment.id;
-  const original = ORIGINAL[id];
-  if (original === undefined) {
-    throw new ContentError(file, null, `the original series has no figures for experiment '${id}'`);
-  }
+  const original = originalOf(experiment, file);
   const notes: string[] = [];
   const groups: string[] = [];
   for (const metric of ORIGINAL_METRICS) {
@@ -65,28 +103,25 @@ export function reproductionTable(
       if (metric === 'carbonPerInferenceGOriginal' && original.carbonSecondsAsHours) {
         originalText += ` <span class="corrected">(÷ 3600: ${value(published / 3600)})</span>`;
       }
+      const correction = original.corrections?.[run.key]?.[metric];
+      if (correction !== undefined) {
+        originalText += ` <span class="corrected">(${escapeHtml(correction.how)}: ${value(correction.value)})</span>`;
+      }
       return `<tr><th scope="row">${escapeHtml(run.label)}${run.key.includes('@') ? ` <span class="batch">batch ${run.batchSize}</span>` : ''}</th><td class="numeric">${originalText}</td><td class="numeric">${value(metricValue(run, metric))}</td></tr>`;
     });
     groups.push(
       `<tbody><tr class="group"><th scope="colgroup" colspan="3">${escapeHtml(METRIC_TITLES[metric as OriginalMetric])}${marks.length === 0 ? '' : `<sup>${marks.join(', ')}</sup>`}</th></tr>${body.join('')}</tbody>`,
     );
   }
-  const post = original.post;
-  const noteList = notes
-    .map(
-      (note, i) =>
-        `<li id="repro-note-${i + 1}">${co2Html(escapeHtml(note))} <a href="#repro-ref-${i + 1}">Back to the table</a></li>`,
-    )
-    .join('');
   return [
     `<figure class="reproduction">`,
     `<div class="table-scroll" role="region" aria-label="Reproduction table" tabindex="0">`,
-    `<table><caption>This project's measurements beside the figures published in <a href="${post.url}">${escapeHtml(post.title)}</a> (${formatDate(new Date(post.date))})</caption>`,
+    `<table><caption>This project's measurements beside the figures published in ${sourceOf(original)}</caption>`,
     `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">Original</th><th scope="col" class="numeric">This project</th></tr></thead>`,
     groups.join(''),
     `</table></div>`,
     verdicts.length > 0 && reference !== null ? verdictTable(experiment, verdicts, reference) : '',
-    notes.length > 0 ? `<figcaption><ol class="notes">${noteList}</ol></figcaption>` : '',
+    noteList(notes, 'repro'),
     `</figure>`,
   ].join('');
 }
@@ -146,6 +181,56 @@ export function pageVerdicts(
   return models
     .map((model) => findVerdict(results, reference, model, experiment.experiment.id))
     .filter((verdict): verdict is Verdict => verdict !== null);
+}
+
+/**
+ * The learning-curve table: for each run the original printed, its training and validation
+ * accuracy after each printed epoch beside this project's mean over seeds, with the lowest and
+ * highest seed. An epoch this project did not train (a quick run) shows a dash.
+ */
+export function learningCurveTable(experiment: Results, file: string): string {
+  const original = originalOf(experiment, file);
+  if (original.epochs === undefined) {
+    throw new ContentError(
+      file,
+      null,
+      `the original published no per-epoch accuracies for experiment '${experiment.experiment.id}'`,
+    );
+  }
+  const printed = original.epochs;
+  const marks = EPOCH_NOTES.map(
+    (_, i) => `<a href="#epochs-note-${i + 1}" id="epochs-ref-${i + 1}">${i + 1}</a>`,
+  ).join(', ');
+  const ours = (summary: ReturnType<typeof epochSummary>) =>
+    summary === null
+      ? '<td class="numeric" title="not trained this long">—</td>'
+      : `<td class="numeric">${formatPercent(summary.mean)}${
+          summary.values.length > 1
+            ? ` <span class="range">(${formatInterval('accuracy', [summary.min, summary.max])})</span>`
+            : ''
+        }</td>`;
+  const groups = experiment.runs
+    .filter((run) => printed[run.key] !== undefined)
+    .map((run) => {
+      const rows = printed[run.key]!.map(
+        (figures) =>
+          `<tr><th scope="row">${figures.epoch}</th>` +
+          `<td class="numeric">${formatPercent(figures.trainAccuracy)}</td>${ours(epochSummary(run, 'trainAccuracy', figures.epoch))}` +
+          `<td class="numeric">${formatPercent(figures.valAccuracy)}</td>${ours(epochSummary(run, 'valAccuracy', figures.epoch))}</tr>`,
+      );
+      return `<tbody><tr class="group"><th scope="colgroup" colspan="5">${escapeHtml(run.label)}</th></tr>${rows.join('')}</tbody>`;
+    });
+  return [
+    `<figure class="reproduction learning-curve-table">`,
+    `<div class="table-scroll" role="region" aria-label="Accuracy after each printed epoch" tabindex="0">`,
+    `<table><caption>Training and validation accuracy after the epochs printed in ${sourceOf(original)}, beside this project's<sup>${marks}</sup></caption>`,
+    `<thead><tr><th scope="col" rowspan="2">Epoch</th><th scope="colgroup" colspan="2">Training accuracy</th><th scope="colgroup" colspan="2">Validation accuracy</th></tr>`,
+    `<tr><th scope="col" class="numeric">Original</th><th scope="col" class="numeric">This project</th><th scope="col" class="numeric">Original</th><th scope="col" class="numeric">This project</th></tr></thead>`,
+    groups.join(''),
+    `</table></div>`,
+    noteList(EPOCH_NOTES, 'epochs'),
+    `</figure>`,
+  ].join('');
 }
 
 /** The provenance box: where and how the results were produced; a quick run is marked as not for publishing. */
@@ -217,6 +302,9 @@ export default function tables(eleventyConfig: EleventyConfig): void {
     const reference = pageReference(this);
     const verdicts = pageVerdicts(experiment, pageResults(this), reference);
     return reproductionTable(experiment, pageWhere(this).file, verdicts, reference);
+  });
+  eleventyConfig.addShortcode('learningCurveTable', function (this: ShortcodeThis) {
+    return learningCurveTable(pageExperiment(this), pageWhere(this).file);
   });
   eleventyConfig.addShortcode('provenance', function (this: ShortcodeThis) {
     return provenanceBox(pageExperiment(this));

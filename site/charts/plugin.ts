@@ -4,6 +4,7 @@
  *
  *   {% chart "accuracy" %}                 one metric: bars per model (comparisons) or against batch size / width and depth (sweeps)
  *   {% trainingCurves %}                   training and validation loss and accuracy per epoch
+ *   {% learningCurves %}                   training and validation accuracy per epoch: seed bands, the original's figures, the plateau
  *   {% tradeoffChart %}                    accuracy against median latency
  *   {% confusionMatrix "lenet5" %}         a run's confusion matrix (first seed)
  *   {% misclassifiedGallery "lenet5" %}    the test digits a run got wrong (first seed)
@@ -16,6 +17,7 @@ import type { ShortcodeSpecs } from '../shortcodes.ts';
 import { galleryHtml } from './digits.ts';
 import { co2Text, createChartRenderer, type ChartRenderer } from './render.ts';
 import { metricChart } from './metric-chart.ts';
+import { learningCurvesChart } from './learning-curves.ts';
 import { confusionChart, tradeoffChart, trainingCurvesChart } from './run-charts.ts';
 import { seedDistributionsChart } from './seed-chart.ts';
 import { LAYOUTS, runLabel, type Chart, type Layout } from './specs.ts';
@@ -24,6 +26,7 @@ import { LAYOUTS, runLabel, type Chart, type Layout } from './specs.ts';
 export const CHART_SHORTCODES = {
   chart: ['metric'],
   trainingCurves: [],
+  learningCurves: [],
   tradeoffChart: [],
   confusionMatrix: ['run'],
   misclassifiedGallery: ['run'],
@@ -42,7 +45,10 @@ async function figure(render: ChartRenderer, build: (layout: Layout) => Chart): 
   });
   const svgs = await Promise.all(charts.map(({ chart }) => render(chart)));
   const boxes = charts.map(({ layout }, i) => `<div class="chart-${layout}">${svgs[i]}</div>`);
-  return `<figure class="chart">${boxes.join('')}<figcaption>${escapeHtml(co2Text(charts[0]!.chart.title))}</figcaption></figure>`;
+  const { title, caption } = charts[0]!.chart;
+  const note =
+    caption === undefined ? '' : `. <span class="chart-caption">${escapeHtml(co2Text(caption))}</span>`;
+  return `<figure class="chart">${boxes.join('')}<figcaption>${escapeHtml(co2Text(title))}${note}</figcaption></figure>`;
 }
 
 export default function charts(eleventyConfig: EleventyConfig): void {
@@ -58,6 +64,11 @@ export default function charts(eleventyConfig: EleventyConfig): void {
   eleventyConfig.addShortcode('trainingCurves', async function (this: ShortcodeThis) {
     const experiment = pageExperiment(this);
     return figure(render, (layout) => trainingCurvesChart(experiment, layout));
+  });
+
+  eleventyConfig.addShortcode('learningCurves', async function (this: ShortcodeThis) {
+    const experiment = pageExperiment(this);
+    return figure(render, (layout) => learningCurvesChart(experiment, layout));
   });
 
   eleventyConfig.addShortcode('tradeoffChart', async function (this: ShortcodeThis) {

@@ -12,6 +12,8 @@ export interface Chart {
   /** Unique within a page and stable between builds, e.g. `mlp-vs-lenet-accuracy`; used for element ids. */
   id: string;
   title: string;
+  /** How to read the chart, shown after the title in its caption, e.g. what a band or marker means. */
+  caption?: string;
   /** What the chart shows, with its numbers, for readers who cannot see it. */
   description: string;
   spec: TopLevelSpec;

@@ -4,6 +4,7 @@
  * measured, and real MNIST test digits (some of which a model gets wrong). Pure: results in, HTML out.
  */
 import type { Results, Run } from '../../experiments/lib/contract/results.ts';
+import { digitPng } from '../charts/digits.ts';
 import { formatMicroseconds } from '../format.ts';
 import { escapeHtml } from '../page.ts';
 import { getExperiment, type ResultsData, type Where } from '../results.ts';
@@ -106,7 +107,7 @@ function correctionPanel(runs: Run[], testCount: number): string {
 function digitButton(digit: DemoData['digits'][number]): string {
   const note = digit.wrong.map((w) => `${w.label} says ${w.predicted}`).join(', ');
   const label = `Test image ${digit.index}, a ${digit.label}${note ? ` (${note})` : ''}`;
-  return `<li><button type="button" class="digit-demo-digit${note ? ' is-misclassified' : ''}" data-test-digit="${digit.index}" aria-label="${escapeHtml(label)}" title="${escapeHtml(label)}"><canvas width="28" height="28"></canvas>${note ? `<span class="digit-demo-digit-note">${escapeHtml(note)}</span>` : ''}</button></li>`;
+  return `<li><button type="button" class="digit-demo-digit${note ? ' is-misclassified' : ''}" data-test-digit="${digit.index}" aria-label="${escapeHtml(label)}" title="${escapeHtml(label)}"><img src="data:image/png;base64,${Buffer.from(digitPng(digit.pixelsBase64)).toString('base64')}" width="28" height="28" alt="">${note ? `<span class="digit-demo-digit-note">${escapeHtml(note)}</span>` : ''}</button></li>`;
 }
 
 /**

@@ -71,11 +71,11 @@ function rejects(json: unknown, message: string) {
 }
 
 describe('experiment definitions', () => {
-  it('reads the four shipped definitions with the series set-up', async () => {
+  it('reads the shipped definitions with the series set-up', async () => {
     const definitions = await readDefinitions();
     assert.deepEqual(
       definitions.map((d) => d.id),
-      ['batch-size', 'depth-and-width', 'mlp-vs-lenet', 'mlp1-vs-mlp2'],
+      ['batch-size', 'depth-and-width', 'evaluating-models', 'mlp-vs-lenet', 'mlp1-seeds', 'mlp1-vs-mlp2'],
     );
     const headline = definitions.find((d) => d.id === 'mlp-vs-lenet')!;
     assert.deepEqual(headline.models, ['mlp5', 'lenet5']);
@@ -88,9 +88,13 @@ describe('experiment definitions', () => {
     );
     assert.deepEqual(headline.batchSizes, [64]);
     assert.equal(headline.epochs, 2);
-    assert.equal(headline.seeds.length, 3);
+    assert.equal(headline.seeds.length, 10, 'every published mean of a comparison rests on ten seeds');
     assert.equal(headline.saveModels, true);
+    assert.equal(definitions.find((d) => d.id === 'mlp1-vs-mlp2')!.seeds.length, 10);
+    assert.equal(definitions.find((d) => d.id === 'mlp1-seeds')!.seeds.length, 30);
     assert.deepEqual(definitions.find((d) => d.id === 'batch-size')!.batchSizes, [1, 16, 64, 128]);
+    const fifth = definitions.find((d) => d.id === 'evaluating-models')!;
+    assert.deepEqual([fifth.models, fifth.batchSizes, fifth.epochs], [['lenet5', 'mlp-512'], [128], 10]);
   });
 
   it('fills defaults and hashes the canonical form as written', () => {

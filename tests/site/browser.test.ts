@@ -22,7 +22,13 @@ import { CHROMIUM, browserSkipReason, launchChromiumContext, serve } from '../he
 
 const SCREENSHOTS_DIR = 'tests/artifacts/screenshots';
 const COMMITTED_RESULTS = 'experiments/results';
-const FIXTURE_EXPERIMENTS = ['mlp-vs-lenet', 'mlp1-vs-mlp2', 'batch-size', 'depth-and-width'];
+const FIXTURE_EXPERIMENTS = [
+  'evaluating-models',
+  'mlp-vs-lenet',
+  'mlp1-vs-mlp2',
+  'batch-size',
+  'depth-and-width',
+];
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -56,6 +62,7 @@ function chartCheckPage(results: Results): string {
     '{% chart "params" %}',
     '{% chart "carbonPerInferenceG" %}',
     '{% trainingCurves %}',
+    '{% learningCurves %}',
     '{% tradeoffChart %}',
     ...runs.flatMap((key) => [`{% confusionMatrix "${key}" %}`, `{% misclassifiedGallery "${key}" %}`]),
     '',

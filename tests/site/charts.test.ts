@@ -11,6 +11,12 @@ import { METRICS, METRIC_NAMES, metricTitle, shownValue, valueText } from '../..
 import charts, { CHART_SHORTCODES } from '../../site/charts/plugin.ts';
 import { accessibleSvg, co2Text, createChartRenderer, subscriptCo2 } from '../../site/charts/render.ts';
 import { metricChart } from '../../site/charts/metric-chart.ts';
+import {
+  ORIGINAL_MARKER,
+  PLATEAU_MARKER,
+  learningCurvesCaption,
+  learningCurvesChart,
+} from '../../site/charts/learning-curves.ts';
 import { confusionChart, tradeoffChart, trainingCurvesChart } from '../../site/charts/run-charts.ts';
 import { SIZES, experimentKind, modelLabel, plainDigits, runLabel } from '../../site/charts/specs.ts';
 import {
@@ -23,7 +29,8 @@ import {
 } from '../../site/charts/text-metrics.ts';
 import type { EleventyConfig } from '../../site/eleventy.ts';
 import { ContentError } from '../../site/errors.ts';
-import { formatInterval, formatMetric } from '../../site/format.ts';
+import { formatInterval, formatMetric, formatPercent } from '../../site/format.ts';
+import { plateauEpoch } from '../../site/learning-curves.ts';
 import { makeResults } from '../fixtures/results-fixture.ts';
 
 // Spec builders return deeply typed Vega-Lite specs; tests read them as plain JSON.
@@ -431,6 +438,119 @@ describe('chart data marks for screen readers and tooltips', () => {
   });
 });
 
+describe('learning-curve chart', () => {
+  const results = makeResults({ id: 'evaluating-models', seeds: [1, 2, 3, 4, 5] });
+  const spec = json(learningCurvesChart(results).spec);
+  const [training, validation] = spec.vconcat;
+  const layerOf = (panel: Json, type: string, values?: (rows: Json[]) => boolean) =>
+    panel.layer.filter(
+      (layer: Json) => layer.mark.type === type && (values === undefined || values(layer.data.values)),
+    );
+
+  it('draws training above validation accuracy, each on its own axis, one colour per model', () => {
+    assert.equal(spec.vconcat.length, 2);
+    assert.equal(training.layer[0].encoding.y.title, 'Training accuracy, %');
+    assert.equal(validation.layer[0].encoding.y.title, 'Validation accuracy, %');
+    assert.deepEqual(spec.resolve.scale.y, 'independent');
+    assert.deepEqual(training.encoding.color.scale.domain, ['LeNet-5', 'MLP 512']);
+    assert.deepEqual(training.encoding.x.axis.values, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(training.width, SIZES.wide.plotWidth);
+    assert.equal(json(learningCurvesChart(results, 'narrow').spec).vconcat[0].width, SIZES.narrow.plotWidth);
+  });
+
+  it('bands each mean line from the lowest to the highest seed', () => {
+    const [band] = layerOf(validation, 'area');
+    assert.deepEqual(band.encoding.y.field, 'low');
+    assert.deepEqual(band.encoding.y2.field, 'high');
+    const lenet = results.runs[0]!;
+    const values = lenet.trials.map((trial) => trial.epochs[6]!.valAccuracy * 100);
+    const row = band.data.values.find(
+      (r: Json) => r.label === 'LeNet-5' && r.split === 'Validation' && r.epoch === 7,
+    );
+    assert.ok(Math.abs(row.low - Math.min(...values)) < 1e-9);
+    assert.ok(Math.abs(row.high - Math.max(...values)) < 1e-9);
+    assert.ok(Math.abs(row.mean - values.reduce((a, b) => a + b, 0) / values.length) < 1e-9);
+    assert.equal(band.data.values.length, 2 * 2 * 10);
+    // One seed: no band.
+    const single = json(learningCurvesChart(makeResults({ id: 'evaluating-models', seeds: [1] })).spec);
+    assert.equal(layerOf(single.vconcat[1], 'area').length, 0);
+  });
+
+  it("overlays the original's printed epochs as diamonds and the plateau as a triangle on validation only", () => {
+    const diamonds = (panel: Json) =>
+      layerOf(panel, 'point', (rows) => rows.some((r) => r.marker === ORIGINAL_MARKER))[0];
+    assert.equal(diamonds(training).data.values.length, 2 * 3 * 2);
+    const original = diamonds(validation).data.values.find(
+      (r: Json) => r.label === 'MLP 512' && r.split === 'Validation' && r.epoch === 10,
+    );
+    assert.equal(original.value, 97);
+    assert.deepEqual(diamonds(validation).encoding.shape.scale.range, ['diamond', 'triangle-down']);
+    const triangles = (panel: Json) =>
+      layerOf(panel, 'point', (rows) => rows.some((r) => r.marker === PLATEAU_MARKER));
+    assert.equal(triangles(training).length, 0);
+    const [plateau] = triangles(validation);
+    assert.deepEqual(
+      plateau.data.values.map((r: Json) => [r.label, r.epoch]),
+      results.runs.map((run) => [run.label, plateauEpoch(run)]),
+    );
+  });
+
+  it('keeps many runs’ legends from widening the chart: colours in rows, markers under the plots', () => {
+    const legends = (results: Results, layout: 'wide' | 'narrow') => {
+      const panel = json(learningCurvesChart(results, layout).spec).vconcat[1];
+      const marker = panel.layer.find((layer: Json) => layer.encoding.shape !== undefined);
+      return { colour: panel.encoding.color.legend, marker: marker.encoding.shape.legend };
+    };
+    const sweep = legends(makeResults({ id: 'batch-size' }), 'wide');
+    assert.equal(sweep.colour.columns, 4);
+    assert.equal(sweep.marker.orient, 'bottom');
+    const pair = legends(results, 'wide');
+    assert.equal(pair.colour.columns, 2);
+    assert.equal(pair.marker.orient, 'top');
+    assert.equal(legends(results, 'narrow').marker.orient, 'bottom');
+  });
+
+  it('leaves the diamonds out for an experiment the original printed no epochs of', () => {
+    const chart = json(learningCurvesChart(makeResults({ id: 'mlp-vs-lenet' })).spec);
+    const markers = chart.vconcat[1].layer.flatMap((layer: Json) =>
+      layer.data.values.map((r: Json) => r.marker).filter(Boolean),
+    );
+    assert.deepEqual([...new Set(markers)], [PLATEAU_MARKER]);
+    assert.doesNotMatch(learningCurvesCaption(makeResults({ id: 'mlp-vs-lenet' })), /Diamonds/);
+  });
+
+  it('says in its caption what the band is and how the plateau is defined', () => {
+    const caption = learningCurvesChart(results).caption!;
+    assert.match(caption, /mean over 5 seeds, bands run from the lowest to the highest seed/);
+    assert.match(caption, /original's single run after epochs 1, 5 and 10/);
+    assert.match(caption, /first epoch whose mean is within 0\.1 percentage points of the best epoch's mean/);
+  });
+
+  it('describes every curve, original figure and plateau for readers who cannot see it', async () => {
+    const chart = learningCurvesChart(results);
+    const lenet = results.runs[0]!;
+    const last = lenet.trials.reduce((a, t) => a + t.epochs[9]!.valAccuracy, 0) / lenet.trials.length;
+    assert.ok(
+      chart.description.includes(
+        `${formatPercent(last)} after epoch 10 (original: 94.8% after epoch 1, 98.4% after epoch 5, 98.3% after epoch 10)`,
+      ),
+      chart.description,
+    );
+    assert.match(chart.description, /validation accuracy stops improving after epoch \d+/);
+    const marks = markLabels(await createChartRenderer({ cacheDir: null })(chart));
+    // 40 mean points, 12 diamonds in each panel's data, 2 triangles.
+    assert.equal(marks.length, 2 * 2 * 10 + 2 * 3 * 2 + 2);
+    assert.ok(
+      marks.some((m) => m.label === 'LeNet-5, validation accuracy after epoch 5 in the original: 98.4%'),
+    );
+    assert.ok(
+      marks.some((m) =>
+        /^MLP 512: validation accuracy stops improving after epoch \d+, at [\d.]+%$/.test(m.label),
+      ),
+    );
+  });
+});
+
 describe('chart rendering with the disk cache', () => {
   it('writes each SVG once and reads it back in the next build', async () => {
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'charts-cache-'));
@@ -490,6 +610,8 @@ describe('chart text', () => {
       metricChart(comparison, 'latencyP50Us'),
       tradeoffChart(architecture),
       trainingCurvesChart(makeResults({ id: 'batch-size' })),
+      learningCurvesChart(makeResults({ id: 'evaluating-models' })),
+      learningCurvesChart(makeResults({ id: 'evaluating-models' }), 'narrow'),
       confusionChart(comparison, comparison.runs[0]!),
     ];
     for (const chart of charts) {

@@ -186,8 +186,8 @@ test('a verdict reference that is malformed, names an unknown or text field, or 
       /cannot be evaluated: reproduction\.mlp1\.engineInterval is text, not a number or a statement/,
     ],
     [
-      'verdicts.mlp1.welchP > 0',
-      /cannot be evaluated: references must read run\.metric or reproduction\.model\.field/,
+      "reproduction.mlp1['welchP'] > 0",
+      /cannot be evaluated: references must read reproduction\.model\.field/,
     ],
     [
       'reproduction.mlp1.welchP > 0',
@@ -204,4 +204,45 @@ test('a verdict reference that is malformed, names an unknown or text field, or 
   assert.throws(() => checkClaims(['reproduction.mlp1.welchP > 0'], headline, POST), {
     message: /cannot be evaluated: reproduction\.mlp1\.welchP: no reproduction verdicts in this build$/,
   });
+});
+
+test('claims read learning curves: epochs of plateau and peak, and a field after an epoch', () => {
+  const evaluating = makeResults({ id: 'evaluating-models', seeds: [1, 2] });
+  const lenet = evaluating.runs.find((run) => run.key === 'lenet5')!;
+  const mean = (lenet.trials[0]!.epochs[4]!.valAccuracy + lenet.trials[1]!.epochs[4]!.valAccuracy) / 2;
+  const outcome = evaluateClaim(
+    "lenet5.epoch5.valAccuracy > 0.9 and 'mlp-512'.plateauEpoch <= 'mlp-512'.peakEpoch",
+    evaluating,
+    POST,
+  );
+  assert.equal(outcome.holds, true);
+  assert.deepEqual(outcome.values[0], { text: 'lenet5.epoch5.valAccuracy', value: mean });
+  assert.deepEqual(
+    outcome.values.slice(1).map((v) => v.text),
+    ["'mlp-512'.plateauEpoch", "'mlp-512'.peakEpoch"],
+  );
+  // The fixture's validation accuracy rises to the last epoch.
+  assert.equal(evaluateClaim('lenet5.peakEpoch == 10', evaluating, POST).holds, true);
+});
+
+test('a learning-curve reference to an epoch not trained, an unknown field or a bad name fails', () => {
+  const evaluating = makeResults({ id: 'evaluating-models', seeds: [1] });
+  const fails = (claim: string, message: string) =>
+    assert.throws(() => checkClaims([claim], evaluating, POST), {
+      name: 'ClaimError',
+      message: `${POST}: claim '${claim}' cannot be evaluated: ${message}`,
+    });
+  fails('lenet5.epoch11.valAccuracy > 0.9', "run 'lenet5' has no epoch 11 (trained: 1–10)");
+  fails(
+    'lenet5.epoch1.valAcc > 0.9',
+    "unknown epoch field 'valAcc' (known: trainAccuracy, valAccuracy, trainLoss, valLoss)",
+  );
+  fails(
+    'lenet5.last.valAccuracy > 0.9',
+    "'last' is not an epoch (write run.epochN.field, e.g. lenet5.epoch1.valAccuracy) (allowed: numbers, run.metric, run.epochN.field, reproduction.model.field, + - * /, comparisons, and/or)",
+  );
+  fails(
+    'lenet5.epoch1.valAccuracy.x > 0.9',
+    'references must read run.metric or run.epochN.field (allowed: numbers, run.metric, run.epochN.field, reproduction.model.field, + - * /, comparisons, and/or)',
+  );
 });

@@ -25,14 +25,19 @@ import {
 import { evaluationDigits, replayDigits } from '../../site/demo/finetune-data.ts';
 
 const PIXELS = 784;
-const MODELS = 'experiments/results/mlp-vs-lenet/models';
+const RESULTS = 'experiments/results';
 
+/** The committed model of run `key` of mlp-vs-lenet, from the folder its results name. */
 async function loadModel(key: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(await readFile(`${MODELS}/${key}/model.json`, 'utf8')) as {
+  const results = JSON.parse(await readFile(`${RESULTS}/mlp-vs-lenet.json`, 'utf8')) as {
+    runs: { key: string; savedModel: string | null }[];
+  };
+  const dir = `${RESULTS}/${results.runs.find((r) => r.key === key)!.savedModel!}`;
+  const json = JSON.parse(await readFile(`${dir}/model.json`, 'utf8')) as {
     modelTopology: object;
     weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }>;
   };
-  const bin = await readFile(`${MODELS}/${key}/weights.bin`);
+  const bin = await readFile(`${dir}/weights.bin`);
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,

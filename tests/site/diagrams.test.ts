@@ -50,7 +50,7 @@ describe('architecture from the layer table', () => {
         ['dense', null, 850],
       ],
     );
-    // The original series: LeNet-5 has 44,426 parameters (site/original.ts).
+    // The original series published 44,426 parameters for LeNet-5 (site/original.ts).
     assert.equal(architecture.params, 44_426);
     assert.deepEqual(architecture.stages[3]!.output, { kind: 'maps', size: 8, channels: 16 });
     assert.equal(architecture.stages.at(-1)!.last, true);

@@ -10,7 +10,13 @@ import {
   formatMetric,
   formatRatio,
 } from '../../site/format.ts';
-import { carbonParametersTable, hardwareTable, provenanceBox, reproductionTable } from '../../site/tables.ts';
+import {
+  carbonParametersTable,
+  hardwareTable,
+  learningCurveTable,
+  provenanceBox,
+  reproductionTable,
+} from '../../site/tables.ts';
 import { makeResults } from '../fixtures/results-fixture.ts';
 
 /** The regular face of the site's font; the bold and italic files of the subset cover the same characters. */
@@ -71,6 +77,8 @@ test('the font draws every character of the formatted numbers and generated tabl
   pieces.push(formatRatio(3, 0), formatRatio(7, 2));
   pieces.push(reproductionTable(headline, 'x.md'), provenanceBox(headline), carbonParametersTable(headline));
   pieces.push(hardwareTable([headline]), JSON.stringify(lenet.label));
+  const evaluating = makeResults({ id: 'evaluating-models' });
+  pieces.push(reproductionTable(evaluating, 'x.md'), learningCurveTable(evaluating, 'x.md'));
   assert.deepEqual(missingGlyphs(font, pieces.join('\n')), []);
 });
 

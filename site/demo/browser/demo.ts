@@ -285,7 +285,6 @@ function setUp(root: HTMLElement): Window['digitDemo'] {
   root.querySelectorAll<HTMLButtonElement>('[data-test-digit]').forEach((button) => {
     const pixels = digits.get(Number(button.dataset.testDigit));
     if (!pixels) return;
-    drawPixels(element(button, 'canvas'), pixels);
     button.addEventListener('click', () => {
       clearCanvas();
       root.dataset.source = 'test-digit';
