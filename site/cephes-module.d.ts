@@ -6,6 +6,8 @@
 declare module 'cephes' {
   /** Regularised incomplete beta function I_x(a, b), real a and b (Cephes `incbet`). */
   export function incbet(a: number, b: number, x: number): number;
+  /** Inverse of `incbet` in x: the x with I_x(a, b) = y (Cephes `incbi`). */
+  export function incbi(a: number, b: number, y: number): number;
   /** Complemented F distribution: P(F > x) with `ia` and `ib` degrees of freedom, both integers (Cephes `fdtrc`). */
   export function fdtrc(ia: number, ib: number, x: number): number;
 }

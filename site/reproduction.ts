@@ -235,6 +235,14 @@ export const VERDICT_FIELDS: Record<string, VerdictField> = {
     value: (v) => v.engine.sample.mean - v.pytorch.sample.mean,
     text: (v) => formatPoints(v.engine.sample.mean - v.pytorch.sample.mean),
   },
+  differenceLow: { value: (v) => v.welch.ci95[0], text: (v) => formatPoints(v.welch.ci95[0]) },
+  differenceHigh: { value: (v) => v.welch.ci95[1], text: (v) => formatPoints(v.welch.ci95[1]) },
+  differenceInterval: {
+    text: (v) => {
+      const [low, high] = v.welch.ci95.map((x) => formatPercent(x, 2).slice(0, -1));
+      return `${low} to ${high} percentage points`;
+    },
+  },
   engineSd: { value: (v) => v.engine.sample.sd, text: (v) => formatPoints(v.engine.sample.sd) },
   pytorchSd: { value: (v) => v.pytorch.sample.sd, text: (v) => formatPoints(v.pytorch.sample.sd) },
   sdRatio: {

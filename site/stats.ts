@@ -55,11 +55,25 @@ export function tTwoSidedP(t: number, degreesOfFreedom: number): number {
   return cephes().incbet(degreesOfFreedom / 2, 0.5, degreesOfFreedom / (degreesOfFreedom + t * t));
 }
 
-/** Welch's t-test of `a` against `b`: t (positive when a's mean is higher), Welch–Satterthwaite ν, two-sided p. */
+/**
+ * The two-sided critical value of Student's t: the |t| exceeded with probability `alpha`, for a ν
+ * that may be fractional (x = I⁻¹(ν/2, ½; alpha), then t = √(ν(1 − x)/x)). e.g. (0.05, 10.7) → 2.2085
+ */
+export function tCritical(alpha: number, degreesOfFreedom: number): number {
+  const x = cephes().incbi(degreesOfFreedom / 2, 0.5, alpha);
+  return Math.sqrt((degreesOfFreedom * (1 - x)) / x);
+}
+
+/**
+ * Welch's t-test of `a` against `b`: t (positive when a's mean is higher), Welch–Satterthwaite ν,
+ * two-sided p, and the difference of the means (a − b) with its 95% interval.
+ */
 export interface WelchTest {
   t: number;
   df: number;
   p: number;
+  difference: number;
+  ci95: [number, number];
 }
 
 /**
@@ -72,13 +86,15 @@ export function welchTest(a: readonly number[], b: readonly number[]): WelchTest
   const difference = mean(a) - mean(b);
   const se2 = va + vb;
   if (se2 === 0) {
+    const exact: [number, number] = [difference, difference];
     return difference === 0
-      ? { t: 0, df: Number.NaN, p: 1 }
-      : { t: Math.sign(difference) * Infinity, df: Number.NaN, p: 0 };
+      ? { t: 0, df: Number.NaN, p: 1, difference, ci95: exact }
+      : { t: Math.sign(difference) * Infinity, df: Number.NaN, p: 0, difference, ci95: exact };
   }
   const t = difference / Math.sqrt(se2);
   const df = se2 ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
-  return { t, df, p: tTwoSidedP(t, df) };
+  const half = tCritical(0.05, df) * Math.sqrt(se2);
+  return { t, df, p: tTwoSidedP(t, df), difference, ci95: [difference - half, difference + half] };
 }
 
 function median(values: readonly number[]): number {

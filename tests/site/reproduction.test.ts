@@ -150,6 +150,7 @@ test('verdict fields read as numbers in claims and as text in prose', () => {
   assert.equal(text('pytorchSeeds'), '10');
   assert.equal(text('pytorchRange'), '96.25–96.81%');
   assert.match(text('meanDifference'), /^\u2212\d\.\d\d percentage points$/);
+  assert.match(text('differenceInterval'), /^\u2212\d\.\d\d to \u2212?\d\.\d\d percentage points$/);
   assert.equal(VERDICT_FIELDS.pytorchMean!.value!(verdict), verdict.pytorch.sample.mean);
   assert.equal(VERDICT_FIELDS.engineInterval!.value, undefined);
   assert.throws(() => verdictField('welch', WHERE), {

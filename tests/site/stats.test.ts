@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { leveneTest, summariseSample, tTwoSidedP, welchTest } from '../../site/stats.ts';
+import { leveneTest, summariseSample, tCritical, tTwoSidedP, welchTest } from '../../site/stats.ts';
 
 /**
  * Reference values computed once with SciPy 1.10.1 (scipy.stats.ttest_ind(a, b, equal_var=False),
@@ -51,6 +51,19 @@ test("Welch's t and two-sided p match scipy.stats.ttest_ind(equal_var=False)", (
       `${model}: ν ${welch.df} lies between the smaller n − 1 and n₁ + n₂ − 2`,
     );
   }
+});
+
+test("Welch's 95% interval of the difference matches SciPy (t.ppf(0.975, ν) × the standard error)", () => {
+  const welch = welchTest(SCIPY.mlp1.a, SCIPY.mlp1.b);
+  near(welch.df, 13.52565387584936);
+  near(welch.ci95[0], -0.006608063166195113, 1e-8);
+  near(welch.ci95[1], -0.0009519368338046759, 1e-7);
+  near(welch.difference, (welch.ci95[0] + welch.ci95[1]) / 2);
+});
+
+test("Student's two-sided critical value takes a fractional ν (SciPy t.ppf(0.975, ν))", () => {
+  near(tCritical(0.05, 10.7), 2.208537614838271);
+  near(tCritical(0.05, 52.3), 2.0063728604179074);
 });
 
 test("Welch's test with unequal sample sizes matches SciPy (3 against 5 values)", () => {
