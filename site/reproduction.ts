@@ -207,6 +207,19 @@ export function formatAccuracyRange([low, high]: readonly [number, number]): str
   return `${formatAccuracy(low).slice(0, -1)}–${formatAccuracy(high)}`;
 }
 
+/**
+ * A verdict's p-value: three significant figures, so one near the threshold shows which side it
+ * falls on (0.0504, not 0.05); "< 0.001" below a thousandth. e.g. 0.89312 → "0.893"
+ */
+export function formatVerdictP(p: number): string {
+  return p < 0.001 ? formatPValue(p) : significant(p, 3);
+}
+
+/** A statistic with two decimals and a true minus sign. e.g. -2.0012 → "−2.00" */
+function formatSigned(x: number): string {
+  return `${x < 0 ? '\u2212' : ''}${Math.abs(x).toFixed(2)}`;
+}
+
 /** A field of a verdict, as claims and the `{% reproduction %}` shortcode read it. */
 export interface VerdictField {
   /** The number or statement a claim uses; absent for fields that are only text. */
@@ -225,10 +238,10 @@ const intervalOf = (sample: Sample) =>
 export const VERDICT_FIELDS: Record<string, VerdictField> = {
   reproduced: { value: (v) => v.reproduced, text: (v) => (v.reproduced ? 'reproduced' : 'differs') },
   originalInRange: { value: (v) => v.originalInRange, text: (v) => (v.originalInRange ? 'yes' : 'no') },
-  welchP: { value: (v) => v.welch.p, text: (v) => formatPValue(v.welch.p) },
-  welchT: { value: (v) => v.welch.t, text: (v) => significant(v.welch.t, 3) },
+  welchP: { value: (v) => v.welch.p, text: (v) => formatVerdictP(v.welch.p) },
+  welchT: { value: (v) => v.welch.t, text: (v) => formatSigned(v.welch.t) },
   welchDf: { value: (v) => v.welch.df, text: (v) => significant(v.welch.df, 3) },
-  leveneP: { value: (v) => v.levene.p, text: (v) => formatPValue(v.levene.p) },
+  leveneP: { value: (v) => v.levene.p, text: (v) => formatVerdictP(v.levene.p) },
   engineMean: { value: (v) => v.engine.sample.mean, text: (v) => formatAccuracy(v.engine.sample.mean) },
   pytorchMean: { value: (v) => v.pytorch.sample.mean, text: (v) => formatAccuracy(v.pytorch.sample.mean) },
   meanDifference: {

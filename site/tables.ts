@@ -126,34 +126,37 @@ export function reproductionTable(
   ].join('');
 }
 
-/** One side of a verdict in a cell: mean, its 95% interval, then the number of seeds and their range. */
+/**
+ * One side of a verdict in a cell, a line each: mean, its 95% interval, the seeds and their range,
+ * and, for an engine sample from another experiment than the page's, that experiment.
+ */
 function sideCell(side: VerdictSide, source: string | null): string {
   const { sample } = side;
-  const interval =
-    sample.ci95 === null
-      ? ''
-      : ` <span class="interval">(${escapeHtml(formatAccuracyRange(sample.ci95))})</span>`;
-  const seeds = `${sample.n} seeds${source === null ? '' : ` (${escapeHtml(source)})`}, ${escapeHtml(formatAccuracyRange([sample.min, sample.max]))}`;
-  return `<td class="numeric">${escapeHtml(formatAccuracy(sample.mean))}${interval}<br><span class="seeds">${seeds}</span></td>`;
+  const lines = [
+    escapeHtml(formatAccuracy(sample.mean)),
+    ...(sample.ci95 === null
+      ? []
+      : [`<span class="interval">(${escapeHtml(formatAccuracyRange(sample.ci95))})</span>`]),
+    `<span class="seeds">${sample.n} seeds, ${escapeHtml(formatAccuracyRange([sample.min, sample.max]))}</span>`,
+    ...(source === null ? [] : [`<span class="seeds">from ‘${escapeHtml(source)}’</span>`]),
+  ];
+  return `<td class="numeric">${lines.join('<br>')}</td>`;
 }
 
-/** Why a verdict reads as it does. e.g. "no difference at the 5% level; the original's 96.40% is within this engine's seeds" */
+/** Why a verdict reads as it does. e.g. "Welch p 0.0504; the original's 96.40% is within this engine's seeds" */
 function verdictReason(verdict: Verdict): string {
-  const reasons = [
-    verdict.welch.p >= VERDICT_ALPHA
-      ? `no difference at the ${VERDICT_ALPHA * 100}% level`
-      : `the means differ at the ${VERDICT_ALPHA * 100}% level`,
+  const p = `Welch p ${VERDICT_FIELDS.welchP!.text(verdict)}${verdict.welch.p >= VERDICT_ALPHA ? '' : `, below ${VERDICT_ALPHA}`}`;
+  const original =
     verdict.original === null
       ? 'the original published no accuracy'
-      : `the original's ${formatAccuracy(verdict.original)} ${verdict.originalInRange ? 'is within' : 'is outside'} this engine's seeds`,
-  ];
-  return reasons.join('; ');
+      : `the original's ${formatAccuracy(verdict.original)} is ${verdict.originalInRange ? 'within' : 'outside'} this engine's seeds`;
+  return `${p}; ${original}`;
 }
 
 /**
  * The verdict rows: per model, this engine's and PyTorch's mean test accuracy with 95% intervals,
- * seeds and ranges, Welch's p and the verdict. Engine samples taken from another experiment than
- * the page's (a many-seed one) name it.
+ * seeds and ranges, and the verdict with Welch's p. Four columns, so the table fits a phone; how
+ * to read it comes before it, not in its caption, which would scroll with a wide table.
  */
 function verdictTable(experiment: Results, verdicts: readonly Verdict[], reference: Reference): string {
   const { environment: env, setup } = reference;
@@ -161,12 +164,13 @@ function verdictTable(experiment: Results, verdicts: readonly Verdict[], referen
     const source =
       verdict.engine.experimentId === experiment.experiment.id ? null : verdict.engine.experimentTitle;
     const word = verdict.reproduced ? 'reproduced' : 'differs';
-    return `<tr><th scope="row">${escapeHtml(verdict.label)}</th>${sideCell(verdict.engine, source)}${sideCell(verdict.pytorch, null)}<td class="numeric">${escapeHtml(VERDICT_FIELDS.welchP!.text(verdict))}</td><td><strong class="verdict verdict-${word}">${word}</strong><br><span class="reason">${escapeHtml(verdictReason(verdict))}</span></td></tr>`;
+    return `<tr><th scope="row">${escapeHtml(verdict.label)}</th>${sideCell(verdict.engine, source)}${sideCell(verdict.pytorch, null)}<td><strong class="verdict verdict-${word}">${word}</strong><br><span class="reason">${escapeHtml(verdictReason(verdict))}</span></td></tr>`;
   });
   return [
+    `<p class="verdicts-note">Test accuracy of this project's engine and of PyTorch, both trained with the original's set-up (batch ${setup.batchSize}, ${setup.epochs} epochs, Adam at ${setup.learningRate}): the mean over seeds, its 95% interval, the seeds and their range. A model is reproduced when Welch's two-sided t-test finds no difference (p of ${VERDICT_ALPHA} or more) and the original's published figure lies within this engine's range of seeds. PyTorch ${escapeHtml(env.torch)}, ${escapeHtml(env.blas)}, ${env.threads} ${env.threads === 1 ? 'thread' : 'threads'}.</p>`,
     `<div class="table-scroll" role="region" aria-label="Reproduction verdicts" tabindex="0">`,
-    `<table class="verdicts"><caption>Reproduced? Test accuracy of this project's engine and of PyTorch, both trained with the original's set-up (batch ${setup.batchSize}, ${setup.epochs} epochs, Adam at ${setup.learningRate}): mean over seeds with its 95% interval, then the seeds and their range. A model is reproduced when Welch's two-sided t-test finds no difference (p of ${VERDICT_ALPHA} or more) and the original's published figure lies within this engine's range of seeds. PyTorch ${escapeHtml(env.torch)}, ${escapeHtml(env.blas)}, ${env.threads} ${env.threads === 1 ? 'thread' : 'threads'} (scripts/reference/pytorch_reference.py).</caption>`,
-    `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">This project</th><th scope="col" class="numeric">PyTorch</th><th scope="col" class="numeric">Welch p</th><th scope="col">Verdict</th></tr></thead>`,
+    `<table class="verdicts"><caption>Reproduced? This project against PyTorch</caption>`,
+    `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">This project</th><th scope="col" class="numeric">PyTorch</th><th scope="col">Verdict</th></tr></thead>`,
     `<tbody>${rows.join('')}</tbody></table></div>`,
   ].join('');
 }

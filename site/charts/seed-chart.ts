@@ -138,7 +138,7 @@ export function seedDistributionsChart(verdict: Verdict, layout: Layout = 'wide'
           encoding: { y, color: colour },
           layer: [
             {
-              mark: { type: 'rule' as const, strokeWidth: 2, opacity: 0.5 },
+              mark: { type: 'rule' as const, strokeWidth: 6, opacity: 0.3 },
               encoding: { x: { ...x, field: 'low' }, x2: { field: 'high' } },
             },
             {

@@ -200,7 +200,7 @@ test('a post shows verdicts against the PyTorch reference: table rows, the seed 
     quiet: true,
   });
   const html = await readFile(path.join(output, '2025/01/01/bad.html'), 'utf8');
-  assert.match(html, /<span class="seeds">5 seeds \(Fixture lenet5-seeds\), /);
+  assert.match(html, /<span class="seeds">from ‘Fixture lenet5-seeds’<\/span>/);
   assert.match(html, /Welch gives p (0\.\d+|1) over 3 PyTorch seeds: (reproduced|differs)\./);
   assert.match(html, /<svg[^>]+id="chart-reproduction-lenet5"/);
   assert.match(html, /<table class="verdicts">/);

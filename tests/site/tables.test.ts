@@ -40,7 +40,8 @@ test('the reproduction table gains a verdict row per model that both data sets c
     ['mlp5', 'lenet5'],
   );
   const html = reproductionTable(results, 'content/posts/x.md', verdicts, reference);
-  assert.match(html, /<table class="verdicts"><caption>Reproduced\? /);
+  assert.match(html, /<table class="verdicts"><caption>Reproduced\? This project against PyTorch<\/caption>/);
+  assert.match(html, /<p class="verdicts-note">Test accuracy of this project's engine and of PyTorch, /);
   assert.match(html, /PyTorch 1\.13\.0a0, OpenBLAS 0\.3\.21 \(pthreads, Haswell\), 1 thread/);
   const rows = [...html.matchAll(/<tr><th scope="row">([^<]+)<\/th>(.*?)<\/tr>/g)].filter((m) =>
     m[2]!.includes('class="verdict '),
@@ -51,16 +52,15 @@ test('the reproduction table gains a verdict row per model that both data sets c
   );
   assert.match(
     rows[0]![2]!,
-    /<td class="numeric">(0\.0\d+|&lt; 0\.001)<\/td><td><strong class="verdict verdict-differs">differs<\/strong>/,
+    /<td><strong class="verdict verdict-differs">differs<\/strong><br><span class="reason">Welch p (0\.0\d+|&lt; 0\.001), below 0\.05; /,
   );
-  assert.match(rows[0]![2]!, /the means differ at the 5% level/);
   assert.match(
     rows[0]![2]!,
-    /<td class="numeric">94\.05% <span class="interval">\(93\.\d\d–94\.\d\d%\)<\/span><br><span class="seeds">3 seeds, 94\.00–94\.10%<\/span><\/td>/,
+    /<td class="numeric">94\.05%<br><span class="interval">\(93\.\d\d–94\.\d\d%\)<\/span><br><span class="seeds">3 seeds, 94\.00–94\.10%<\/span><\/td>/,
   );
   const lenetRow = rows[1]![2]!;
   assert.match(lenetRow, /<span class="seeds">4 seeds, /);
-  assert.match(lenetRow, /no difference at the 5% level/);
+  assert.match(lenetRow, /Welch p (0\.\d+|1); /);
   const inRange =
     lenet.metrics.accuracy.values.some((v) => v <= 0.978) &&
     lenet.metrics.accuracy.values.some((v) => v >= 0.978);
@@ -80,7 +80,7 @@ test('a verdict whose engine sample comes from another experiment names it; with
   assert.equal(verdicts.length, 1);
   assert.match(
     reproductionTable(page, 'x.md', verdicts, reference),
-    /<span class="seeds">5 seeds \(MLP-1 over 30 seeds\), /,
+    /<span class="seeds">5 seeds, [\d.–%]+<\/span><br><span class="seeds">from ‘MLP-1 over 30 seeds’<\/span>/,
   );
   assert.doesNotMatch(reproductionTable(page, 'x.md', [], reference), /verdicts/);
   assert.doesNotMatch(reproductionTable(page, 'x.md'), /verdicts/);
