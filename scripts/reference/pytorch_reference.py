@@ -64,6 +64,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import statistics
 import struct
 import sys
@@ -256,10 +257,8 @@ def blas_info():
 
 def torch_blas_setting():
     """BLAS_INFO from torch.__config__.show(): what torch was built against ('generic': the system libblas)."""
-    for part in torch.__config__.show().replace("\n", ",").split(","):
-        if part.strip().startswith("BLAS_INFO="):
-            return part.strip().split("=", 1)[1]
-    return None
+    found = re.search(r"\bBLAS_INFO=([^,\s]+)", torch.__config__.show())
+    return found.group(1) if found else None
 
 
 def cpu_model():
