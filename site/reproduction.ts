@@ -54,14 +54,20 @@ export interface Verdict {
   reproduced: boolean;
 }
 
-/** Whether `run` of `results` was trained with the reference's set-up, with at least two seeds. */
-function matchesSetup(results: Results, run: Run, reference: Reference, model: string): boolean {
+/** Whether `run` of `results` trained `model` with the reference's set-up, with at least `minTrials` seeds. */
+function matchesSetup(
+  results: Results,
+  run: Run,
+  reference: Reference,
+  model: string,
+  minTrials = 2,
+): boolean {
   const { setup } = reference;
   const definition = results.experiment.definition;
   return (
     run.model === model &&
     run.batchSize === setup.batchSize &&
-    run.trials.length >= 2 &&
+    run.trials.length >= minTrials &&
     run.trials.every((trial) => trial.epochs.length === setup.epochs) &&
     definition.optimizer === setup.optimizer &&
     definition.learningRate === setup.learningRate &&
@@ -71,6 +77,15 @@ function matchesSetup(results: Results, run: Run, reference: Reference, model: s
     !results.provenance.quick &&
     run.metrics.params === reference.models[model]?.params
   );
+}
+
+/**
+ * Whether `experiment` trains `model` with the reference's set-up (one seed is enough): only then
+ * does its page show the model's verdict and its original figure count. A post on another set-up
+ * (LeNet-5 at batch 128 for ten epochs) shows none.
+ */
+export function trainsReferenceSetup(experiment: Results, reference: Reference, model: string): boolean {
+  return experiment.runs.some((run) => matchesSetup(experiment, run, reference, model, 1));
 }
 
 /** The largest engine sample of `model` with the reference's set-up; ties: `pageId`'s, then by experiment id. */
@@ -138,7 +153,9 @@ export function findVerdict(
   const { results: experiment, run } = found;
   const engineValues = run.trials.map((t) => t.test.accuracy);
   const pytorchValues = runs.map((r) => r.accuracy);
-  const original = originalAccuracy(model, pageId, reference.setup.batchSize);
+  const page = pageId === null ? undefined : results[pageId];
+  const ownFigure = page !== undefined && trainsReferenceSetup(page, reference, model);
+  const original = originalAccuracy(model, ownFigure ? pageId : null, reference.setup.batchSize);
   return {
     model,
     label: run.label.replace(new RegExp(`\\s*@\\s*${run.batchSize}$`), ''),

@@ -41,6 +41,7 @@ import {
   VERDICT_FIELDS,
   findVerdict,
   formatAccuracy,
+  trainsReferenceSetup,
   formatAccuracyRange,
   type Verdict,
   type VerdictSide,
@@ -175,13 +176,18 @@ function verdictTable(experiment: Results, verdicts: readonly Verdict[], referen
   ].join('');
 }
 
-/** The verdicts a page of `experiment` shows: one per model of its runs that both data sets cover, in run order. */
+/**
+ * The verdicts a page of `experiment` shows: one per model it trains with the reference's set-up
+ * that both data sets cover, in run order.
+ */
 export function pageVerdicts(
   experiment: Results,
   results: ResultsData,
   reference: Reference | null,
 ): Verdict[] {
-  const models = [...new Set(experiment.runs.map((run) => run.model))];
+  const models = [...new Set(experiment.runs.map((run) => run.model))].filter(
+    (model) => reference !== null && trainsReferenceSetup(experiment, reference, model),
+  );
   return models
     .map((model) => findVerdict(results, reference, model, experiment.experiment.id))
     .filter((verdict): verdict is Verdict => verdict !== null);

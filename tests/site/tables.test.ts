@@ -138,3 +138,15 @@ test('the learning-curve table needs per-epoch figures from the original', () =>
     message: "content/posts/x.md: the original series has no figures for experiment 'no-original'",
   });
 });
+
+test('a post on another set-up shows no verdict, though the model has one elsewhere', () => {
+  const longer = makeResults({ id: 'evaluating-models', seeds: [1, 2] });
+  const headline = makeResults({ id: 'mlp-vs-lenet', seeds: [1, 2, 3] });
+  const reference = makeReference({ lenet5: [9800, 9810, 9790] });
+  const all = { 'evaluating-models': longer, 'mlp-vs-lenet': headline };
+  assert.deepEqual(pageVerdicts(longer, all, reference), []);
+  assert.deepEqual(
+    pageVerdicts(headline, all, reference).map((v) => v.model),
+    ['lenet5'],
+  );
+});
