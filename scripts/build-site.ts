@@ -3,7 +3,7 @@
  * each results file that is stale for the current definitions and code (the engine's plan says so;
  * `npm run experiments` or `npm run build` brings it up to date). With `--results DIR` the
  * results are someone else's and are not checked.
- * Usage: tsx scripts/build-site.ts [--results DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
+ * Usage: tsx scripts/build-site.ts [--results DIR] [--reference DIR] [--content DIR] [--output DIR] [--quiet] [--debug]
  */
 import { parseArgs } from 'node:util';
 import { describeBuildError, describeBuildErrorInFull } from '../site/build-error.ts';
@@ -14,6 +14,7 @@ function parseArguments(): BuildSiteOptions & { debug: boolean } {
   const { values } = parseArgs({
     options: {
       results: { type: 'string' },
+      reference: { type: 'string' },
       content: { type: 'string' },
       output: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -22,6 +23,7 @@ function parseArguments(): BuildSiteOptions & { debug: boolean } {
   });
   return {
     resultsDir: values.results,
+    referenceDir: values.reference,
     contentDir: values.content,
     outputDir: values.output,
     quiet: values.quiet,

@@ -1,7 +1,7 @@
 /**
  * `npm run serve` (and `npm start`): builds the site, serves it on http://127.0.0.1:8080 with live
  * reload and rebuilds on every change; a failed build shows its error in place of the page.
- * Usage: tsx scripts/serve.ts [--host H] [--port N] [--results DIR] [--content DIR] [--output DIR] [--debug]
+ * Usage: tsx scripts/serve.ts [--host H] [--port N] [--results DIR] [--reference DIR] [--content DIR] [--output DIR] [--debug]
  */
 import { parseArgs } from 'node:util';
 import { serveSite, type ServeOptions } from '../site/serve/serve.ts';
@@ -12,6 +12,7 @@ function parseArguments(): ServeOptions {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
       results: { type: 'string' },
+      reference: { type: 'string' },
       content: { type: 'string' },
       output: { type: 'string' },
       debug: { type: 'boolean', default: false },
@@ -25,6 +26,7 @@ function parseArguments(): ServeOptions {
     host: values.host,
     port,
     resultsDir: values.results,
+    referenceDir: values.reference,
     contentDir: values.content,
     outputDir: values.output,
     debug: values.debug,

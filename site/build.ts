@@ -12,6 +12,8 @@ import { setBuildOptions } from './options.ts';
 export interface BuildSiteOptions {
   /** Results folder; default experiments/results. Paths are relative to the working directory. */
   resultsDir?: string;
+  /** Reference folder holding pytorch.json; default experiments/reference. A missing one shows no verdicts. */
+  referenceDir?: string;
   /** Content folder (posts and pages); default content. */
   contentDir?: string;
   /** Output folder; default _site. */
@@ -48,7 +50,10 @@ export function createSiteEleventy(options: BuildSiteOptions): Eleventy {
       // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
       source: 'cli',
       config: (eleventyConfig: EleventyConfig) => {
-        setBuildOptions(eleventyConfig, { resultsDir: options.resultsDir });
+        setBuildOptions(eleventyConfig, {
+          resultsDir: options.resultsDir,
+          referenceDir: options.referenceDir,
+        });
         // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
         eleventyConfig.setUseGitIgnore(false);
       },

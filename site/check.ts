@@ -12,8 +12,10 @@ import type { EleventyConfig } from './eleventy.ts';
 import { parsePostFrontMatter, splitFrontMatter } from './frontmatter.ts';
 import { contentPath } from './page.ts';
 import { checkProseNumbers } from './prose-numbers.ts';
-import { checkMetric, getExperiment, getModelRun, getRun, type ResultsData } from './results.ts';
+import { checkMetric, getExperiment, getModelRun, getRun, type ResultsData, type Where } from './results.ts';
 import { ORIGINAL } from './original.ts';
+import type { Reference } from './reference.ts';
+import { requireVerdict, verdictField, type Verdict } from './reproduction.ts';
 import {
   SITE_SHORTCODES,
   checkEpoch,
@@ -61,12 +63,16 @@ export function findShortcodeCalls(text: string, names: ReadonlySet<string>, fir
   return calls;
 }
 
-/** Checks each call's arguments against the spec and the experiment's results. */
+/** A model's reproduction verdict as the page shows it (reproduction.ts requireVerdict), for shortcodes that show one. */
+export type VerdictLookup = (model: string, where: Where) => Verdict;
+
+/** Checks each call's arguments against the spec, the experiment's results and, for verdicts, `verdict`. */
 export function checkShortcodeCalls(
   calls: readonly ShortcodeCall[],
   specs: ShortcodeSpecs,
   experiment: Results | null,
   file: string,
+  verdict: VerdictLookup | null = null,
 ): void {
   for (const { name, args, line } of calls) {
     const kinds = specs[name]!;
@@ -74,15 +80,27 @@ export function checkShortcodeCalls(
       const expected = kinds.length === 0 ? 'no arguments' : `${kinds.length} (${kinds.join(', ')})`;
       throw new ContentError(file, line, `{% ${name} %} takes ${expected}, got ${args.length}`);
     }
-    if (kinds.length > 0 && experiment === null) {
+    const needsExperiment = kinds.some((kind) => kind !== 'verdictModel' && kind !== 'verdictField');
+    if (needsExperiment && experiment === null) {
       throw new ContentError(file, line, `{% ${name} %} needs \`experiment: <id>\` in the front matter`);
     }
     let lastRun: string | null = null;
     let lastField: string | null = null;
     kinds.forEach((kind, i) => {
       const value = args[i];
-      if (value === null || value === undefined || experiment === null) return;
       const where = { file, line };
+      if (value === null || value === undefined) return;
+      if (kind === 'verdictModel') {
+        if (verdict === null)
+          throw new ContentError(file, line, `{% ${name} %}: no reproduction verdicts in this build`);
+        verdict(value, where);
+        return;
+      }
+      if (kind === 'verdictField') {
+        verdictField(value, where);
+        return;
+      }
+      if (experiment === null) return;
       if (kind === 'run') {
         getRun(experiment, value, where);
         lastRun = value;
@@ -178,14 +196,20 @@ export default function checkContent(eleventyConfig: EleventyConfig, options: Ch
       const isPost = tags.includes('posts');
       const frontMatter = isPost ? parsePostFrontMatter(raw, file) : null;
       const results = (data.results ?? {}) as ResultsData;
+      const reference = (data.reference ?? null) as Reference | null;
       const id = typeof data.experiment === 'string' ? data.experiment : null;
       const experiment =
         id === null ? null : getExperiment(results, id, { file, line: frontMatterLine(raw, 'experiment') });
-      if (frontMatter !== null && experiment !== null)
-        checkClaims(frontMatter.claims, experiment, file, (claim) => claimLine(raw, claim));
+      const verdict: VerdictLookup = (model, where) => requireVerdict(results, reference, model, id, where);
+      if (frontMatter !== null && experiment !== null) {
+        // A missing verdict becomes part of the ClaimError, which names the claim's line.
+        checkClaims(frontMatter.claims, experiment, file, (claim) => claimLine(raw, claim), {
+          verdict: (model) => verdict(model, { file, line: null }),
+        });
+      }
       const firstLine = bodyStartLine(raw, content);
       const calls = findShortcodeCalls(content, names, firstLine);
-      checkShortcodeCalls(calls, specs, experiment, file);
+      checkShortcodeCalls(calls, specs, experiment, file, verdict);
       checkOriginalFigures(content, experiment, file, firstLine);
       if (isPost) checkProseNumbers(content, file, firstLine);
     },

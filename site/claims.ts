@@ -9,6 +9,13 @@
  * A run's learning curves (learning-curves.ts) are read the same way: `lenet5.plateauEpoch` and
  * `lenet5.peakEpoch`, and `lenet5.epoch5.valAccuracy` for a field of the epoch log after an epoch,
  * the mean over seeds.
+ *
+ * `reproduction.model.field` refers to a model's reproduction verdict against PyTorch
+ * (reproduction.ts; the fields are VERDICT_FIELDS'), e.g. `reproduction.mlp1.welchP >= 0.05`. A
+ * field that is a yes/no (`reproduced`, `originalInRange`) is a statement of its own:
+ * `reproduction.mlp1.reproduced and reproduction.mlp2.reproduced`. A model id that is not an
+ * identifier is quoted in brackets: `reproduction['mlp-1024'].welchP`. (`reproduction` is no run key
+ * claims can name.)
  */
 import jsep from 'jsep';
 import type { Results } from '../experiments/lib/contract/results.ts';
@@ -22,6 +29,7 @@ import {
   isEpochField,
   runEpochs,
 } from './learning-curves.ts';
+import { verdictField, type Verdict } from './reproduction.ts';
 import { getRun, lookup, type Where } from './results.ts';
 
 let wordOperatorsAdded = false;
@@ -40,12 +48,22 @@ const ARITHMETIC = new Set(['+', '-', '*', '/']);
 const COMPARISON = new Set(['<', '<=', '>', '>=', '==', '!=']);
 const LOGICAL = new Set(['and', 'or', '&&', '||']);
 
-const ALLOWED = 'numbers, run.metric, run.epochN.field, + - * /, comparisons, and/or';
+const ALLOWED =
+  'numbers, run.metric, run.epochN.field, reproduction.model.field, + - * /, comparisons, and/or';
 
-/** A value used while evaluating: its text in the claim and the number it had. e.g. { text: 'lenet5.accuracy', value: 0.981 } */
+/** The namespace of verdict references: `reproduction.mlp1.welchP`. */
+export const REPRODUCTION = 'reproduction';
+
+/** A value used while evaluating: its text in the claim and the value it had. e.g. { text: 'lenet5.accuracy', value: 0.981 } */
 export interface ClaimValue {
   text: string;
-  value: number;
+  value: number | boolean;
+}
+
+/** What claims may refer to besides the page's experiment. */
+export interface ClaimContext {
+  /** The reproduction verdict of a model as the post's page shows it; throws a ContentError when there is none. */
+  verdict?: (model: string) => Verdict;
 }
 
 export interface ClaimOutcome {
@@ -63,7 +81,12 @@ class Meaningless extends Error {}
  * Evaluates one claim against an experiment's results. Throws ClaimError if the claim cannot be
  * parsed, uses anything outside the grammar, or names an unknown run or metric; returns whether it holds.
  */
-export function evaluateClaim(claim: string, experiment: Results, post: string): ClaimOutcome {
+export function evaluateClaim(
+  claim: string,
+  experiment: Results,
+  post: string,
+  context: ClaimContext = {},
+): ClaimOutcome {
   let tree: jsep.Expression;
   try {
     tree = parser()(claim);
@@ -92,7 +115,9 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
         return value;
       }
       case 'MemberExpression': {
-        const { runKey, quoted, names } = reference(node as jsep.MemberExpression);
+        const member = node as jsep.MemberExpression;
+        if (isVerdictReference(member)) return verdictReference(member);
+        const { runKey, quoted, names } = reference(member);
         const value = referenceValue(experiment, runKey, names, { file: post, line: null });
         const text = [quoted ? `'${runKey}'` : runKey, ...names].join('.');
         values.push({ text, value });
@@ -139,6 +164,48 @@ export function evaluateClaim(claim: string, experiment: Results, post: string):
       default:
         throw new Unsupported(`${describe(node.type)} is not allowed`);
     }
+  }
+
+  /** Whether a reference reads `reproduction.model.field` (or `reproduction['model-id'].field`). */
+  function isVerdictReference(member: jsep.MemberExpression): boolean {
+    const inner = member.object;
+    return (
+      inner.type === 'MemberExpression' &&
+      (inner as jsep.MemberExpression).object.type === 'Identifier' &&
+      ((inner as jsep.MemberExpression).object as jsep.Identifier).name === REPRODUCTION
+    );
+  }
+
+  /** The value of a verdict field: a number or, for a yes/no field, a statement. */
+  function verdictReference(member: jsep.MemberExpression): number | boolean {
+    const inner = member.object as jsep.MemberExpression;
+    const model =
+      !inner.computed && inner.property.type === 'Identifier'
+        ? (inner.property as jsep.Identifier).name
+        : inner.computed &&
+            inner.property.type === 'Literal' &&
+            typeof (inner.property as jsep.Literal).value === 'string'
+          ? ((inner.property as jsep.Literal).value as string)
+          : null;
+    if (
+      inner.object.type !== 'Identifier' ||
+      (inner.object as jsep.Identifier).name !== REPRODUCTION ||
+      model === null ||
+      member.computed ||
+      member.property.type !== 'Identifier'
+    ) {
+      throw new Unsupported(`references must read ${REPRODUCTION}.model.field`);
+    }
+    const name = (member.property as jsep.Identifier).name;
+    const text = `${REPRODUCTION}${inner.computed ? `['${model}']` : `.${model}`}.${name}`;
+    const field = verdictField(name, { file: post, line: null });
+    if (field.value === undefined) throw new Unsupported(`${text} is text, not a number or a statement`);
+    if (context.verdict === undefined)
+      throw new Meaningless(`${text}: no reproduction verdicts in this build`);
+    const value = field.value(context.verdict(model));
+    values.push({ text, value });
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Meaningless(`${text} is ${value}`);
+    return value;
   }
 
   try {
@@ -224,9 +291,9 @@ function describe(type: string): string {
   return names[type] ?? `a ${type}`;
 }
 
-/** A value as it appears in claim messages: four significant figures. e.g. 0.981134 → "0.9811" */
-function show(value: number): string {
-  return String(Number(value.toPrecision(4)));
+/** A value as it appears in claim messages: four significant figures. e.g. 0.981134 → "0.9811", false → "false" */
+function show(value: number | boolean): string {
+  return typeof value === 'boolean' ? String(value) : String(Number(value.toPrecision(4)));
 }
 
 /**
@@ -238,11 +305,12 @@ export function checkClaims(
   experiment: Results,
   post: string,
   lineOf: (claim: string) => number | null = () => null,
+  context: ClaimContext = {},
 ): void {
   for (const claim of claims) {
     let outcome: ClaimOutcome;
     try {
-      outcome = evaluateClaim(claim, experiment, post);
+      outcome = evaluateClaim(claim, experiment, post, context);
     } catch (error) {
       if (error instanceof ClaimError) {
         throw new ClaimError(post, claim, error.actual, lineOf(claim), { cause: error.cause });

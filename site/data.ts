@@ -1,9 +1,11 @@
 /**
- * Global data: `results` (experiment id → Results, from the results folder) and `site` (the site's
- * own metadata, used by layouts and the feed).
+ * Global data: `results` (experiment id → Results, from the results folder), `reference` (the
+ * PyTorch reference from the reference folder, or null) and `site` (the site's own metadata, used
+ * by layouts and the feed).
  */
 import type { EleventyConfig } from './eleventy.ts';
 import { buildOptionsOf } from './options.ts';
+import { DEFAULT_REFERENCE_DIR, loadReference } from './reference.ts';
 import { DEFAULT_RESULTS_DIR, loadResults } from './results.ts';
 
 /** The site's metadata. `url` is the public address the feed's links are made absolute against. */
@@ -17,8 +19,12 @@ export const SITE = {
 };
 
 export default function data(eleventyConfig: EleventyConfig): void {
-  const dir = buildOptionsOf(eleventyConfig).resultsDir ?? DEFAULT_RESULTS_DIR;
+  const options = buildOptionsOf(eleventyConfig);
+  const dir = options.resultsDir ?? DEFAULT_RESULTS_DIR;
+  const referenceDir = options.referenceDir ?? DEFAULT_REFERENCE_DIR;
   eleventyConfig.addGlobalData('site', SITE);
   eleventyConfig.addGlobalData('results', async () => Object.fromEntries(await loadResults(dir)));
+  eleventyConfig.addGlobalData('reference', () => loadReference(referenceDir));
   eleventyConfig.addWatchTarget(dir);
+  eleventyConfig.addWatchTarget(referenceDir);
 }

@@ -149,9 +149,9 @@ export function formatKwh(kwh: number): string {
   ]);
 }
 
-/** A fraction as a percentage with one decimal. e.g. 0.98113 → "98.1%" */
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1).replace('-', MINUS)}%`;
+/** A fraction as a percentage with one decimal (or `decimals`). e.g. 0.98113 → "98.1%", (0.98113, 2) → "98.11%" */
+export function formatPercent(fraction: number, decimals = 1): string {
+  return `${(fraction * 100).toFixed(decimals).replace('-', MINUS)}%`;
 }
 
 export function formatQuantity(quantity: Quantity, value: number): string {

@@ -8,6 +8,8 @@ import type { EleventyConfig } from './eleventy.ts';
 export interface SiteBuildOptions {
   /** Results folder, relative to the working directory. Default: experiments/results. */
   resultsDir?: string;
+  /** Reference folder (the PyTorch reference, pytorch.json), relative to the working directory. Default: experiments/reference. */
+  referenceDir?: string;
 }
 
 const OPTIONS = new WeakMap<object, SiteBuildOptions>();

@@ -1,10 +1,12 @@
 /**
  * What a shortcode needs to know about the page it renders on: the content file, the page's
- * experiment (front matter `experiment`) and the global results. Shared by the site's and the
- * charts' shortcodes.
+ * experiment (front matter `experiment`), the global results and the PyTorch reference. Shared by
+ * the site's and the charts' shortcodes.
  */
 import type { Results } from '../experiments/lib/contract/results.ts';
 import { ContentError } from './errors.ts';
+import type { Reference } from './reference.ts';
+import { requireVerdict, type Verdict } from './reproduction.ts';
 import { getExperiment, type ResultsData, type Where } from './results.ts';
 
 /** The `this` of an Eleventy shortcode rendered by Liquid: `ctx` is the Liquid context. */
@@ -31,6 +33,23 @@ export function pageWhere(self: ShortcodeThis): Where {
 /** The global results (experiment id → Results). */
 export function pageResults(self: ShortcodeThis): ResultsData {
   return (pageValue(self, 'results') ?? {}) as ResultsData;
+}
+
+/** The global PyTorch reference (reference.ts), or null when the build has none. */
+export function pageReference(self: ShortcodeThis): Reference | null {
+  return (pageValue(self, 'reference') ?? null) as Reference | null;
+}
+
+/** The reproduction verdict of `model` as this page shows it, or a ContentError saying what is missing. */
+export function pageVerdict(self: ShortcodeThis, model: string): Verdict {
+  const id = pageValue(self, 'experiment');
+  return requireVerdict(
+    pageResults(self),
+    pageReference(self),
+    model,
+    typeof id === 'string' ? id : null,
+    pageWhere(self),
+  );
 }
 
 /** The results of the page's experiment (front matter `experiment`), or a ContentError. */

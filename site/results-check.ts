@@ -9,10 +9,9 @@
  *
  * Fields the schema may gain later pass through untouched: only the fields named here are checked.
  */
-import { createRequire } from 'node:module';
-import type * as Cephes from 'cephes';
 import { ResultsError } from '../experiments/lib/contract/errors.ts';
 import type { Results, Run, Stat, Trial } from '../experiments/lib/contract/results.ts';
+import { cephes } from './stats.ts';
 
 /** Relative tolerance for recomputed values: summing in another order changes the last bits only. */
 const RELATIVE_TOLERANCE = 1e-9;
@@ -55,13 +54,6 @@ const PER_TRIAL: Record<string, (trial: Trial, preset: string | undefined) => nu
 
 /** The Stat metrics whose values are checked against the trials (every Stat of RunMetrics). */
 export const CHECKED_STATS: readonly string[] = Object.keys(PER_TRIAL);
-
-let cephesModule: typeof Cephes | undefined;
-/** Cephes (as experiments/lib/engine/stats.ts uses it), loaded on first use; the site may not import the engine. */
-function cephes(): typeof Cephes {
-  cephesModule ??= createRequire(import.meta.url)('cephes') as typeof Cephes;
-  return cephesModule;
-}
 
 const show = (value: number) => String(Number(value.toPrecision(6)));
 const close = (a: number, b: number, scale: number) =>

@@ -15,6 +15,7 @@
  *   {% peakEpoch "lenet5" %}                    → 8            (highest mean validation accuracy)
  *   {% plateauEpoch "lenet5" %}                 → 6            (validation accuracy stops improving)
  *   {% literal "5×5" %}                         → 5×5          (a set-up number, declared; see prose-numbers.ts)
+ *   {% reproduction "mlp1" "welchP" %}          → 0.071        (a field of the model's verdict against PyTorch, reproduction.ts)
  *
  * Output is HTML: text escaped, CO2 with a subscript in markup (co2Html).
  *
@@ -47,7 +48,8 @@ import {
 } from './learning-curves.ts';
 import { ORIGINAL, type OriginalMetric } from './original.ts';
 import { LITERAL_SHORTCODE } from './prose-numbers.ts';
-import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from './page.ts';
+import { escapeHtml, pageExperiment, pageVerdict, pageWhere, type ShortcodeThis } from './page.ts';
+import { verdictField } from './reproduction.ts';
 import { checkMetric, getRun, lookup, metricInterval } from './results.ts';
 
 /** The kind of each argument of a shortcode, for the pre-pass. */
@@ -63,7 +65,11 @@ export type ArgumentKind =
   /** An epoch the run trained, e.g. 5. */
   | 'epoch'
   /** An epoch whose accuracies the original printed for the run. */
-  | 'originalEpoch';
+  | 'originalEpoch'
+  /** A model the PyTorch reference and the results both cover (reproduction.ts). */
+  | 'verdictModel'
+  /** A field of a reproduction verdict, e.g. `welchP` (reproduction.ts VERDICT_FIELDS). */
+  | 'verdictField';
 export type ShortcodeSpecs = Record<string, readonly ArgumentKind[]>;
 
 export const SITE_SHORTCODES: ShortcodeSpecs = {
@@ -77,6 +83,7 @@ export const SITE_SHORTCODES: ShortcodeSpecs = {
   label: ['run'],
   seeds: [],
   epochs: [],
+  reproduction: ['verdictModel', 'verdictField'],
   atEpoch: ['run', 'epochField', 'epoch'],
   originalAtEpoch: ['run', 'epochField', 'originalEpoch'],
   peakEpoch: ['run'],
@@ -292,6 +299,11 @@ export default function shortcodes(eleventyConfig: EleventyConfig): void {
       );
     }
     return co2Html(escapeHtml(text));
+  });
+
+  eleventyConfig.addShortcode('reproduction', function (this: ShortcodeThis, model: string, field: string) {
+    const found = verdictField(field, pageWhere(this));
+    return number(found.text(pageVerdict(this, model)), null);
   });
 
   eleventyConfig.addShortcode('seeds', function (this: ShortcodeThis) {

@@ -1,7 +1,8 @@
 /**
  * Shortcodes that render whole blocks from the results: the reproduction tables (this project beside
- * the original's published figures: the metrics, and the accuracies after the epochs the original
- * printed), the provenance box, and the methodology page's tables.
+ * the original's published figures: the metrics, then each model's verdict against PyTorch, and the
+ * accuracies after the epochs the original printed), the provenance box, and the methodology page's
+ * tables.
  *
  * Output is HTML without blank lines, so markdown-it keeps it as one HTML block.
  */
@@ -26,8 +27,25 @@ import {
   type OriginalExperiment,
   type OriginalMetric,
 } from './original.ts';
-import { escapeHtml, pageExperiment, pageResults, pageWhere, type ShortcodeThis } from './page.ts';
-import { metricValue } from './results.ts';
+import {
+  escapeHtml,
+  pageExperiment,
+  pageReference,
+  pageResults,
+  pageWhere,
+  type ShortcodeThis,
+} from './page.ts';
+import type { Reference } from './reference.ts';
+import {
+  VERDICT_ALPHA,
+  VERDICT_FIELDS,
+  findVerdict,
+  formatAccuracy,
+  formatAccuracyRange,
+  type Verdict,
+  type VerdictSide,
+} from './reproduction.ts';
+import { metricValue, type ResultsData } from './results.ts';
 import { ContentError } from './errors.ts';
 
 /** The original's figures for an experiment, or a ContentError naming it. */
@@ -56,8 +74,16 @@ function noteList(notes: readonly string[], prefix: string): string {
   return `<figcaption><ol class="notes">${items.join('')}</ol></figcaption>`;
 }
 
-/** The reproduction table of an experiment: one group of rows per published metric. */
-export function reproductionTable(experiment: Results, file: string): string {
+/**
+ * The reproduction table of an experiment: one group of rows per published metric, then, when
+ * `verdicts` holds any, one verdict row per model against the PyTorch `reference`.
+ */
+export function reproductionTable(
+  experiment: Results,
+  file: string,
+  verdicts: readonly Verdict[] = [],
+  reference: Reference | null = null,
+): string {
   const original = originalOf(experiment, file);
   const notes: string[] = [];
   const groups: string[] = [];
@@ -94,9 +120,71 @@ export function reproductionTable(experiment: Results, file: string): string {
     `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">Original</th><th scope="col" class="numeric">This project</th></tr></thead>`,
     groups.join(''),
     `</table></div>`,
+    verdicts.length > 0 && reference !== null ? verdictTable(experiment, verdicts, reference) : '',
     noteList(notes, 'repro'),
     `</figure>`,
   ].join('');
+}
+
+/**
+ * One side of a verdict in a cell, a line each: mean, its 95% interval, the seeds and their range,
+ * and, for an engine sample from another experiment than the page's, that experiment.
+ */
+function sideCell(side: VerdictSide, source: string | null): string {
+  const { sample } = side;
+  const lines = [
+    escapeHtml(formatAccuracy(sample.mean)),
+    ...(sample.ci95 === null
+      ? []
+      : [`<span class="interval">(${escapeHtml(formatAccuracyRange(sample.ci95))})</span>`]),
+    `<span class="seeds">${sample.n} seeds, ${escapeHtml(formatAccuracyRange([sample.min, sample.max]))}</span>`,
+    ...(source === null ? [] : [`<span class="seeds">from ‘${escapeHtml(source)}’</span>`]),
+  ];
+  return `<td class="numeric">${lines.join('<br>')}</td>`;
+}
+
+/** Why a verdict reads as it does. e.g. "Welch p 0.0504; the original's 96.40% is within this engine's seeds" */
+function verdictReason(verdict: Verdict): string {
+  const p = `Welch p ${VERDICT_FIELDS.welchP!.text(verdict)}${verdict.welch.p >= VERDICT_ALPHA ? '' : `, below ${VERDICT_ALPHA}`}`;
+  const original =
+    verdict.original === null
+      ? 'the original published no accuracy'
+      : `the original's ${formatAccuracy(verdict.original)} is ${verdict.originalInRange ? 'within' : 'outside'} this engine's seeds`;
+  return `${p}; ${original}`;
+}
+
+/**
+ * The verdict rows: per model, this engine's and PyTorch's mean test accuracy with 95% intervals,
+ * seeds and ranges, and the verdict with Welch's p. Four columns, so the table fits a phone; how
+ * to read it comes before it, not in its caption, which would scroll with a wide table.
+ */
+function verdictTable(experiment: Results, verdicts: readonly Verdict[], reference: Reference): string {
+  const { environment: env, setup } = reference;
+  const rows = verdicts.map((verdict) => {
+    const source =
+      verdict.engine.experimentId === experiment.experiment.id ? null : verdict.engine.experimentTitle;
+    const word = verdict.reproduced ? 'reproduced' : 'differs';
+    return `<tr><th scope="row">${escapeHtml(verdict.label)}</th>${sideCell(verdict.engine, source)}${sideCell(verdict.pytorch, null)}<td><strong class="verdict verdict-${word}">${word}</strong><br><span class="reason">${escapeHtml(verdictReason(verdict))}</span></td></tr>`;
+  });
+  return [
+    `<p class="verdicts-note">Test accuracy of this project's engine and of PyTorch, both trained with the original's set-up (batch ${setup.batchSize}, ${setup.epochs} epochs, Adam at ${setup.learningRate}): the mean over seeds, its 95% interval, the seeds and their range. A model is reproduced when Welch's two-sided t-test finds no difference (p of ${VERDICT_ALPHA} or more) and the original's published figure lies within this engine's range of seeds. PyTorch ${escapeHtml(env.torch)}, ${escapeHtml(env.blas)}, ${env.threads} ${env.threads === 1 ? 'thread' : 'threads'}.</p>`,
+    `<div class="table-scroll" role="region" aria-label="Reproduction verdicts" tabindex="0">`,
+    `<table class="verdicts"><caption>Reproduced? This project against PyTorch</caption>`,
+    `<thead><tr><th scope="col">Model</th><th scope="col" class="numeric">This project</th><th scope="col" class="numeric">PyTorch</th><th scope="col">Verdict</th></tr></thead>`,
+    `<tbody>${rows.join('')}</tbody></table></div>`,
+  ].join('');
+}
+
+/** The verdicts a page of `experiment` shows: one per model of its runs that both data sets cover, in run order. */
+export function pageVerdicts(
+  experiment: Results,
+  results: ResultsData,
+  reference: Reference | null,
+): Verdict[] {
+  const models = [...new Set(experiment.runs.map((run) => run.model))];
+  return models
+    .map((model) => findVerdict(results, reference, model, experiment.experiment.id))
+    .filter((verdict): verdict is Verdict => verdict !== null);
 }
 
 /**
@@ -214,7 +302,10 @@ export function hardwareTable(results: Results[]): string {
 
 export default function tables(eleventyConfig: EleventyConfig): void {
   eleventyConfig.addShortcode('reproductionTable', function (this: ShortcodeThis) {
-    return reproductionTable(pageExperiment(this), pageWhere(this).file);
+    const experiment = pageExperiment(this);
+    const reference = pageReference(this);
+    const verdicts = pageVerdicts(experiment, pageResults(this), reference);
+    return reproductionTable(experiment, pageWhere(this).file, verdicts, reference);
   });
   eleventyConfig.addShortcode('learningCurveTable', function (this: ShortcodeThis) {
     return learningCurveTable(pageExperiment(this), pageWhere(this).file);

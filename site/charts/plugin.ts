@@ -8,9 +8,10 @@
  *   {% tradeoffChart %}                    accuracy against median latency
  *   {% confusionMatrix "lenet5" %}         a run's confusion matrix (first seed)
  *   {% misclassifiedGallery "lenet5" %}    the test digits a run got wrong (first seed)
+ *   {% seedDistributions "mlp1" %}         a model's per-seed accuracies, this project's and PyTorch's (its verdict)
  */
 import type { EleventyConfig } from '../eleventy.ts';
-import { escapeHtml, pageExperiment, pageWhere, type ShortcodeThis } from '../page.ts';
+import { escapeHtml, pageExperiment, pageVerdict, pageWhere, type ShortcodeThis } from '../page.ts';
 import { checkMetric, getRun } from '../results.ts';
 import type { ShortcodeSpecs } from '../shortcodes.ts';
 import { galleryHtml } from './digits.ts';
@@ -18,6 +19,7 @@ import { co2Text, createChartRenderer, type ChartRenderer } from './render.ts';
 import { metricChart } from './metric-chart.ts';
 import { learningCurvesChart } from './learning-curves.ts';
 import { confusionChart, tradeoffChart, trainingCurvesChart } from './run-charts.ts';
+import { seedDistributionsChart } from './seed-chart.ts';
 import { LAYOUTS, runLabel, type Chart, type Layout } from './specs.ts';
 
 /** The charts' shortcodes and the kind of each argument, for the site's build-time checker. */
@@ -28,6 +30,7 @@ export const CHART_SHORTCODES = {
   tradeoffChart: [],
   confusionMatrix: ['run'],
   misclassifiedGallery: ['run'],
+  seedDistributions: ['verdictModel'],
 } as const satisfies ShortcodeSpecs;
 
 /**
@@ -77,6 +80,11 @@ export default function charts(eleventyConfig: EleventyConfig): void {
     const experiment = pageExperiment(this);
     const run = getRun(experiment, runKey, pageWhere(this));
     return figure(render, (layout) => confusionChart(experiment, run, layout));
+  });
+
+  eleventyConfig.addShortcode('seedDistributions', async function (this: ShortcodeThis, model: string) {
+    const verdict = pageVerdict(this, model);
+    return figure(render, (layout) => seedDistributionsChart(verdict, layout));
   });
 
   eleventyConfig.addShortcode('misclassifiedGallery', async function (this: ShortcodeThis, runKey: string) {

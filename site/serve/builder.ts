@@ -23,6 +23,7 @@ export type BuilderMessage =
 export interface BuilderOptions {
   contentDir: string;
   resultsDir: string;
+  referenceDir: string;
   outputDir: string;
 }
 
@@ -111,7 +112,7 @@ export async function runBuilder(
     if (pending !== null) void build();
   }
 
-  const watcher = watch([options.contentDir, options.resultsDir, ...SITE_INPUT_DIRS], {
+  const watcher = watch([options.contentDir, options.resultsDir, options.referenceDir, ...SITE_INPUT_DIRS], {
     ignoreInitial: true,
     ignored: (file) => isCodeFile(file),
   });

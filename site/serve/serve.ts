@@ -14,6 +14,8 @@ import { startDevServer } from './server.ts';
 export interface ServeOptions {
   contentDir?: string;
   resultsDir?: string;
+  /** The PyTorch reference's folder; default experiments/reference. */
+  referenceDir?: string;
   outputDir?: string;
   /** Default 127.0.0.1. */
   host?: string;
@@ -45,6 +47,7 @@ export async function serveSite(options: ServeOptions = {}): Promise<RunningServ
   const builderOptions: BuilderOptions = {
     contentDir: options.contentDir ?? 'content',
     resultsDir: options.resultsDir ?? 'experiments/results',
+    referenceDir: options.referenceDir ?? 'experiments/reference',
     outputDir: options.outputDir ?? '_site',
   };
   const log = options.log ?? defaultLog;
@@ -109,9 +112,10 @@ export async function serveSite(options: ServeOptions = {}): Promise<RunningServ
     ignoreInitial: true,
     ignored: (file, stats) => stats?.isFile() === true && !isCodeFile(file),
   });
-  const inputWatcher = watch([builderOptions.contentDir, builderOptions.resultsDir, ...SITE_INPUT_DIRS], {
-    ignoreInitial: true,
-  });
+  const inputWatcher = watch(
+    [builderOptions.contentDir, builderOptions.resultsDir, builderOptions.referenceDir, ...SITE_INPUT_DIRS],
+    { ignoreInitial: true },
+  );
   const restart = async (file: string) => {
     if (closing || !isCodeFile(file)) return;
     log(`serve: ${file} changed: restarting the builder`, 'info');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSite, eleventyInputDir } from '../../site/build.ts';
 import { formatMetric } from '../../site/format.ts';
+import { makeReference, writeFixtureReference } from '../fixtures/reference-fixture.ts';
 import { makeResults, writeFixtureResults } from '../fixtures/results-fixture.ts';
 
 const FIXTURE_CONTENT = 'tests/fixtures/site/content';
@@ -171,6 +172,72 @@ test('a reproduction table for an experiment the original never ran fails at its
     {
       name: 'ContentError',
       message: `${content}/posts/bad.md:9: {% reproductionTable %}: the original series has no figures for experiment 'no-original'`,
+    },
+  );
+});
+
+test('a post shows verdicts against the PyTorch reference: table rows, the seed chart, bound fields and claims', async () => {
+  // A many-seed experiment that no post names builds, and decides LeNet-5's verdict on the post.
+  const ownResults = path.join(dir, 'results-verdicts');
+  const seeds = makeResults({ id: 'lenet5-seeds', models: ['lenet5'], seeds: [1, 2, 3, 4, 5] });
+  await writeFixtureResults(ownResults, [headline, seeds]);
+  const referenceDir = path.join(dir, 'reference');
+  const lenet = headline.runs.find((run) => run.key === 'lenet5')!;
+  await writeFixtureReference(
+    referenceDir,
+    makeReference({ lenet5: lenet.trials.map((t) => t.test.correct + 1), mlp5: [9600, 9610, 9620] }),
+  );
+  const front = `${GOOD_FRONT_MATTER}\nclaims:\n  - reproduction.lenet5.welchP > 0.05\n  - reproduction.lenet5.pytorchSeeds == 3`;
+  const body =
+    'Welch gives p {% reproduction "lenet5" "welchP" %} over {% reproduction "lenet5" "pytorchSeeds" %} PyTorch seeds: {% reproduction "lenet5" "reproduced" %}.\n\n{% seedDistributions "lenet5" %}\n\n{% reproductionTable %}\n';
+  const content = await contentWith('verdicts', `---\n${front}\n---\n${body}`);
+  const output = path.join(dir, 'out9');
+  await buildSite({
+    resultsDir: ownResults,
+    referenceDir,
+    contentDir: content,
+    outputDir: output,
+    quiet: true,
+  });
+  const html = await readFile(path.join(output, '2025/01/01/bad.html'), 'utf8');
+  assert.match(html, /<span class="seeds">from ‘Fixture lenet5-seeds’<\/span>/);
+  assert.match(html, /Welch gives p (0\.\d+|1) over 3 PyTorch seeds: (reproduced|differs)\./);
+  assert.match(html, /<svg[^>]+id="chart-reproduction-lenet5"/);
+  assert.match(html, /<table class="verdicts">/);
+  assert.equal(html.match(/class="verdict verdict-/g)?.length, 2);
+});
+
+test('a claim or shortcode about a verdict fails the build when there is no PyTorch reference', async () => {
+  const referenceDir = path.join(dir, 'no-reference');
+  const front = `${GOOD_FRONT_MATTER}\nclaims:\n  - reproduction.lenet5.reproduced`;
+  const content = await contentWith('no-reference', `---\n${front}\n---\nBody.\n`);
+  await assert.rejects(
+    buildSite({
+      resultsDir,
+      referenceDir,
+      contentDir: content,
+      outputDir: path.join(dir, 'out10'),
+      quiet: true,
+    }),
+    {
+      name: 'ClaimError',
+      message: `${content}/posts/bad.md:7: claim 'reproduction.lenet5.reproduced' cannot be evaluated: no PyTorch reference to compare 'lenet5' with (experiments/reference/pytorch.json is missing)`,
+    },
+  );
+  const chart = await contentWith(
+    'no-reference-chart',
+    `---\n${GOOD_FRONT_MATTER}\n---\nText.\n\n{% seedDistributions "lenet5" %}\n`,
+  );
+  await assert.rejects(
+    buildSite({
+      resultsDir,
+      referenceDir,
+      contentDir: chart,
+      outputDir: path.join(dir, 'out11'),
+      quiet: true,
+    }),
+    {
+      message: `${chart}/posts/bad.md:9: no PyTorch reference to compare 'lenet5' with (experiments/reference/pytorch.json is missing)`,
     },
   );
 });

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { claimLine } from '../../site/check.ts';
 import { checkClaims, evaluateClaim } from '../../site/claims.ts';
+import { ContentError } from '../../site/errors.ts';
+import { findVerdict } from '../../site/reproduction.ts';
+import { makeReference } from '../fixtures/reference-fixture.ts';
 import { makeResults } from '../fixtures/results-fixture.ts';
 
 const POST = 'content/posts/x.md';
@@ -124,6 +127,85 @@ test('a claim is found on its own front matter line, quoted or not', () => {
   assert.equal(claimLine(raw, 'written differently'), 3);
 });
 
+test('reproduction.model.field refers to a verdict: numbers compare, yes/no fields are statements', () => {
+  const verdict = findVerdict(
+    { 'mlp-vs-lenet': headline },
+    makeReference({ lenet5: [9800, 9810, 9790] }),
+    'lenet5',
+    'mlp-vs-lenet',
+  )!;
+  const context = { verdict: () => verdict };
+  const outcome = evaluateClaim(
+    'reproduction.lenet5.welchP < 1 and reproduction.lenet5.pytorchSeeds == 3',
+    headline,
+    POST,
+    context,
+  );
+  assert.equal(outcome.holds, true);
+  assert.deepEqual(
+    outcome.values.map((v) => v.text),
+    ['reproduction.lenet5.welchP', 'reproduction.lenet5.pytorchSeeds'],
+  );
+  assert.equal(
+    evaluateClaim('reproduction.lenet5.reproduced', headline, POST, context).holds,
+    verdict.reproduced,
+  );
+  assert.equal(
+    evaluateClaim("reproduction['lenet5'].originalInRange or 1 > 0", headline, POST, context).holds,
+    true,
+  );
+  assert.throws(
+    () => checkClaims(['reproduction.lenet5.pytorchMean > 0.99'], headline, POST, () => 3, context),
+    {
+      name: 'ClaimError',
+      message:
+        "content/posts/x.md:3: claim 'reproduction.lenet5.pytorchMean > 0.99' is false: reproduction.lenet5.pytorchMean = 0.98",
+    },
+  );
+  assert.throws(
+    () => checkClaims(['reproduction.lenet5.reproduced and 1 > 2'], headline, POST, () => 3, context),
+    {
+      message: new RegExp(`is false: reproduction\\.lenet5\\.reproduced = ${verdict.reproduced}$`),
+    },
+  );
+});
+
+test('a verdict reference that is malformed, names an unknown or text field, or has no verdict is an error', () => {
+  const context = {
+    verdict: (model: string): never => {
+      throw new ContentError(POST, null, `no results train '${model}' with the PyTorch reference's set-up`);
+    },
+  };
+  const cases: [string, RegExp][] = [
+    [
+      'reproduction.mlp1.welch > 0',
+      /cannot be evaluated: unknown reproduction field 'welch' \(known: reproduced, /,
+    ],
+    [
+      'reproduction.mlp1.engineInterval > 0',
+      /cannot be evaluated: reproduction\.mlp1\.engineInterval is text, not a number or a statement/,
+    ],
+    [
+      "reproduction.mlp1['welchP'] > 0",
+      /cannot be evaluated: references must read reproduction\.model\.field/,
+    ],
+    [
+      'reproduction.mlp1.welchP > 0',
+      /cannot be evaluated: no results train 'mlp1' with the PyTorch reference's set-up$/,
+    ],
+  ];
+  for (const [claim, message] of cases) {
+    assert.throws(
+      () => checkClaims([claim], headline, POST, () => null, context),
+      { name: 'ClaimError', message },
+      claim,
+    );
+  }
+  assert.throws(() => checkClaims(['reproduction.mlp1.welchP > 0'], headline, POST), {
+    message: /cannot be evaluated: reproduction\.mlp1\.welchP: no reproduction verdicts in this build$/,
+  });
+});
+
 test('claims read learning curves: epochs of plateau and peak, and a field after an epoch', () => {
   const evaluating = makeResults({ id: 'evaluating-models', seeds: [1, 2] });
   const lenet = evaluating.runs.find((run) => run.key === 'lenet5')!;
@@ -157,10 +239,10 @@ test('a learning-curve reference to an epoch not trained, an unknown field or a 
   );
   fails(
     'lenet5.last.valAccuracy > 0.9',
-    "'last' is not an epoch (write run.epochN.field, e.g. lenet5.epoch1.valAccuracy) (allowed: numbers, run.metric, run.epochN.field, + - * /, comparisons, and/or)",
+    "'last' is not an epoch (write run.epochN.field, e.g. lenet5.epoch1.valAccuracy) (allowed: numbers, run.metric, run.epochN.field, reproduction.model.field, + - * /, comparisons, and/or)",
   );
   fails(
     'lenet5.epoch1.valAccuracy.x > 0.9',
-    'references must read run.metric or run.epochN.field (allowed: numbers, run.metric, run.epochN.field, + - * /, comparisons, and/or)',
+    'references must read run.metric or run.epochN.field (allowed: numbers, run.metric, run.epochN.field, reproduction.model.field, + - * /, comparisons, and/or)',
   );
 });
