@@ -111,6 +111,23 @@ function digitButton(digit: DemoData['digits'][number]): string {
 }
 
 /**
+ * Why the page's latencies differ from the experiment's, from how the experiment timed each model:
+ * through TensorFlow.js layer by layer, as this page does, or (an MLP with OpenBLAS) as one chain of
+ * BLAS calls with no framework in between.
+ */
+export function latencyWhy(experiment: Results, runs: Run[]): string {
+  const chain = (run: Run) => run.trials[0]?.latency.batch1.path === 'chain';
+  const names = (list: Run[]) => list.map((run) => escapeHtml(run.label)).join(' and ');
+  const chained = runs.filter(chain);
+  const layered = runs.filter((run) => !chain(run));
+  const how =
+    chained.length === 0
+      ? 'both time the same call (one image in, the layers in turn, the scores read back), but the experiments ran it'
+      : `this page runs each model's layers in turn through TensorFlow.js, while the experiments ran ${names(chained)} as one chain of BLAS calls with no framework in between${layered.length > 0 ? ` and ${names(layered)} layer by layer` : ''},`;
+  return `Why the latencies differ: ${how} in Node on the machine that trained the models${experiment.provenance.blas ? ', with the matrix products on OpenBLAS' : ''}, and this page runs them inside your browser on your hardware; at this size a call's fixed costs (a dozen kernel dispatches, copies in and out, on WebGL a round trip to the GPU) outweigh its arithmetic, and they depend on the JavaScript engine and the machine more than on the model.`;
+}
+
+/**
  * The demo for experiment `id`: a drawing canvas, upload, the models' predictions and test digits.
  * Throws ContentError (naming `where`) for an unknown experiment; an experiment without saved
  * models gets a short explanation instead of the demo.
@@ -145,7 +162,7 @@ export function renderDigitDemo(results: ResultsData, id: string, where: Where, 
 <div class="digit-demo-models">
 ${runs.map((run) => modelCard(run, experiment)).join('\n')}
 </div>
-<p class="digit-demo-note digit-demo-latency-why">Why the latencies differ: both time the same call (one image in, the layers in turn, the scores read back), but the experiments ran it in Node on the machine that trained the models${experiment.provenance.blas ? ', with the matrix products on OpenBLAS' : ''}, and this page runs it inside your browser on your hardware; at this size a call's fixed costs (a dozen kernel dispatches, copies in and out, on WebGL a round trip to the GPU) outweigh its arithmetic, and they depend on the JavaScript engine and the machine more than on the model.</p>
+<p class="digit-demo-note digit-demo-latency-why">${latencyWhy(experiment, runs)}</p>
 <p class="digit-demo-status" data-status aria-live="polite">TensorFlow.js and the models load when the demo comes into view.</p>
 ${testCount > 0 ? correctionPanel(runs, testCount) : ''}
 <div class="digit-demo-digits">

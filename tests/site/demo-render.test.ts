@@ -7,7 +7,7 @@ import type { Results } from '../../experiments/lib/contract/results.ts';
 import type { DemoData } from '../../site/demo/browser/demo.ts';
 import { copyModels } from '../../site/demo/bundle.ts';
 import demoPlugin from '../../site/demo/plugin.ts';
-import { pickDigits, renderDigitDemo } from '../../site/demo/render.ts';
+import { latencyWhy, pickDigits, renderDigitDemo } from '../../site/demo/render.ts';
 import { formatMicroseconds } from '../../site/format.ts';
 import { makeResults } from '../fixtures/results-fixture.ts';
 
@@ -116,4 +116,14 @@ describe('digit demo rendering', () => {
     const css = await readFile(new URL('../../site/demo/demo.css', import.meta.url), 'utf8');
     assert.match(css, /\.digit-demo-canvas \{[^}]*touch-action: none/);
   });
+});
+
+test('the latency note says how the experiment timed each model: layer by layer, or an MLP on the BLAS chain', () => {
+  const results = structuredClone(makeResults({}));
+  const runs = results.runs;
+  assert.match(latencyWhy(results, runs), /both time the same call/);
+  runs[0]!.trials.forEach((trial) => (trial.latency.batch1.path = 'chain'));
+  const text = latencyWhy(results, runs);
+  assert.match(text, new RegExp(`ran ${runs[0]!.label} as one chain of BLAS calls`));
+  assert.doesNotMatch(text, /both time the same call/);
 });
