@@ -2,7 +2,7 @@
  * `npm run build`: the main job in one process. Runs the experiments whose results are missing or
  * stale (as `npm run experiments` does), then builds the site from the results (as `npm run
  * build:site`). One Node start-up instead of two; and when no input of the site changed since
- * _site/ was built (./build/site-stamp.ts), the site is not built again (`--rebuild` builds it anyway).
+ * _site/ was built (site/build-stamp.ts), the site is not built again (`--rebuild` builds it anyway).
  *
  *   --jobs <n>, --store <dir>, --no-blas, --debug   as for `npm run experiments`
  *   --rebuild                                       build the site even when it is up to date
@@ -13,7 +13,7 @@ import { STORE_DIR } from '../experiments/lib/runner/store.ts';
 import { stopWorkers } from '../experiments/lib/runner/pool.ts';
 import { exitOnSignals, exitWithAncestors, fail } from './cli.ts';
 import { progressDisplay } from './experiments/progress.ts';
-import { inputsHash, removeStamp, upToDate, writeStamp } from './build/site-stamp.ts';
+import { inputsHash, upToDate, writeStamp } from '../site/build-stamp.ts';
 import { UsageError } from '../experiments/lib/contract/errors.ts';
 
 const SITE_DIR = '_site';
@@ -66,7 +66,6 @@ async function main(): Promise<void> {
     );
     return;
   }
-  await removeStamp(SITE_DIR);
   // Imported here: Eleventy and the site's plugins take a third of a second to load.
   const { buildSite } = await import('../site/build.ts');
   await buildSite({ resultsDir: RESULTS_DIR, outputDir: SITE_DIR });

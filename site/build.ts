@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Eleventy from '@11ty/eleventy';
 import { isSiteError, rootCause } from './build-error.ts';
+import { removeStamp } from './build-stamp.ts';
 import type { EleventyConfig } from './eleventy.ts';
 import { setBuildOptions } from './options.ts';
 
@@ -40,28 +41,29 @@ export function eleventyInputDir(contentDir: string): string {
 
 /** An Eleventy instance for the site, its console output as `options` ask and without its error reports. */
 export function createSiteEleventy(options: BuildSiteOptions): Eleventy {
-  const eleventy = new Eleventy(
-    eleventyInputDir(options.contentDir ?? 'content'),
-    options.outputDir ?? '_site',
-    {
-      configPath: path.relative(process.cwd(), CONFIG_FILE),
-      quietMode: (options.quiet ?? false) || (options.silent ?? false),
-      // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
-      // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
-      source: 'cli',
-      config: (eleventyConfig: EleventyConfig) => {
-        setBuildOptions(eleventyConfig, {
-          resultsDir: options.resultsDir,
-          referenceDir: options.referenceDir,
-        });
-        // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
-        eleventyConfig.setUseGitIgnore(false);
-      },
+  const outputDir = options.outputDir ?? '_site';
+  const eleventy = new Eleventy(eleventyInputDir(options.contentDir ?? 'content'), outputDir, {
+    configPath: path.relative(process.cwd(), CONFIG_FILE),
+    quietMode: (options.quiet ?? false) || (options.silent ?? false),
+    // Eleventy lets the config file's `dir` override constructor folders unless the run counts as a
+    // command-line run, whose folders are frozen (ProjectDirectories.freeze in @11ty/eleventy 3).
+    source: 'cli',
+    config: (eleventyConfig: EleventyConfig) => {
+      setBuildOptions(eleventyConfig, {
+        resultsDir: options.resultsDir,
+        referenceDir: options.referenceDir,
+      });
+      // The input folder is given explicitly; .gitignore must not hide it (tests build from tests/artifacts/).
+      eleventyConfig.setUseGitIgnore(false);
     },
-  );
+  });
   withoutErrorReports(eleventy, options.silent ?? false);
+  outputDirs.set(eleventy, outputDir);
   return eleventy;
 }
+
+/** Each instance's output folder, whose up-to-date stamp (./build-stamp.ts) a build removes first. */
+const outputDirs = new WeakMap<Eleventy, string>();
 
 /**
  * Eleventy's console output without its error reports: Eleventy prints every failure with its
@@ -90,6 +92,10 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<void> {
 /** Runs one build of `eleventy`, rejecting as buildSite does. */
 export async function writeSite(eleventy: Eleventy): Promise<void> {
   const exitCode = process.exitCode;
+  // Whatever builds the site (npm run build, build:site, the dev server) leaves no stamp behind: only
+  // npm run build writes one, after its own build, so a stamp never vouches for another build's output.
+  const outputDir = outputDirs.get(eleventy);
+  if (outputDir !== undefined) await removeStamp(outputDir);
   try {
     await eleventy.write();
   } catch (error) {

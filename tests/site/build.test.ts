@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSite, eleventyInputDir } from '../../site/build.ts';
+import { STAMP_FILE } from '../../site/build-stamp.ts';
 import { formatMetric } from '../../site/format.ts';
 import { makeReference, writeFixtureReference } from '../fixtures/reference-fixture.ts';
 import { makeResults, writeFixtureResults } from '../fixtures/results-fixture.ts';
@@ -40,7 +41,11 @@ const GOOD_FRONT_MATTER = 'title: T\ndescription: D\ndate: 2025-01-01\nexperimen
 
 test('the fixture site builds with the numbers bound from the results and a wide and a narrow SVG per chart', async () => {
   const output = path.join(dir, 'out');
+  // A stamp from an earlier npm run build must not vouch for this build's output (site/build-stamp.ts).
+  await mkdir(output, { recursive: true });
+  await writeFile(path.join(output, STAMP_FILE), '{"inputs":"x","outputs":{}}');
   await buildSite({ resultsDir, contentDir: FIXTURE_CONTENT, outputDir: output, quiet: true });
+  await assert.rejects(access(path.join(output, STAMP_FILE)), { code: 'ENOENT' });
   const html = await readFile(path.join(output, '2025/02/06/small-comparison.html'), 'utf8');
   const lenet = headline.runs.find((r) => r.key === 'lenet5')!;
   assert.ok(html.includes(formatMetric('accuracy', lenet.metrics.accuracy.mean)));

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { inputsHash, removeStamp, upToDate, writeStamp } from '../../scripts/build/site-stamp.ts';
+import { inputsHash, removeStamp, upToDate, writeStamp } from '../../site/build-stamp.ts';
 
 let root: string;
 let site: string;
