@@ -26,6 +26,7 @@ import { loadMnist, normalise } from '../experiments/lib/engine/dataset.ts';
 import { UsageError } from '../experiments/lib/contract/errors.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/engine/flops.ts';
 import { measureBatch1 } from '../experiments/lib/engine/latency.ts';
+import { inferenceChain } from '../experiments/lib/backend/blas/inference-chain.ts';
 import { adam } from '../experiments/lib/engine/trial.ts';
 import { buildModel } from '../experiments/lib/engine/models.ts';
 import { readArchitectures, type ArchitectureSpec } from '../experiments/lib/contract/architecture.ts';
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
       warmupCalls: 100,
       timedCalls: args.calls,
       path: args.plain ? 'predict' : undefined,
+      chain: args.plain ? undefined : inferenceChain(model),
     });
     const gflops = (3 * forwardFlops * args.batchSize) / (trainMsPerBatch / 1000) / 1e9;
     report[id] = {

@@ -34,6 +34,16 @@ test('the backend imports of the engine only its kernel names, and nothing of th
   );
 });
 
+test('the engine imports nothing of the backend or the runner (imports point scripts → runner → engine → contract)', () => {
+  const engine = join(LIB, 'engine');
+  const outside = sources(engine).flatMap((file) =>
+    localImports(file)
+      .filter((target) => !target.startsWith(engine + '/') && !target.startsWith(join(LIB, 'contract') + '/'))
+      .map((target) => `${relative(LIB, file)} → ${relative(LIB, target)}`),
+  );
+  assert.deepEqual(outside, []);
+});
+
 test('the backend has no import cycle', () => {
   const graph = new Map(sources(BACKEND).map((file) => [file, localImports(file)]));
   const state = new Map<string, 'visiting' | 'done'>();

@@ -6,23 +6,29 @@
  * the same operations as `model.predict`, so the same logits, without LayersModel's per-call graph
  * bookkeeping (feed dictionaries, topological execution, input checks), about a third of mlp5's
  * batch-1 time on wasm. A stack of dense layers with OpenBLAS loaded runs instead as one chain of
- * BLAS calls (./inference-chain.ts), from the pixels to the logits in a Float32Array, without tfjs's
- * per-layer dispatch. The batched figures keep `predict`, which splits a batch into runs of 32.
+ * BLAS calls, from the pixels to the logits in a Float32Array, without tfjs's per-layer dispatch: the
+ * caller passes that chain in (backend/blas/inference-chain.ts). The batched figures keep `predict`, which splits a batch into runs of 32.
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../contract/image.ts';
 import type { LatencyStats } from '../contract/results.ts';
 import { median, percentile } from './stats.ts';
-import { inferenceChain } from './inference-chain.ts';
 import { PIXELS, systemClock, type Clock, type LabelledImages } from './train.ts';
+
+/** A model's batch-1 inference outside tfjs: pixels (784, [-1, 1]) in, logits out. */
+export interface Batch1Chain {
+  run(x: Float32Array): Float32Array;
+}
 
 export interface LatencyOptions {
   warmupCalls: number;
   timedCalls: number;
   clock?: Clock;
+  /** The model's chain of BLAS calls, when it has one: each call runs on it instead of tfjs. */
+  chain?: Batch1Chain;
   /**
-   * 'chain' (the default where the model has one, else 'forward'), 'forward', or plain 'predict', for
-   * comparison; all give the same predictions (tests/engine/inference-chain.test.ts).
+   * 'chain' (the default with a chain, else 'forward'), 'forward', or plain 'predict', for comparison;
+   * all give the same predictions (tests/backend/blas/inference-chain.test.ts).
    */
   path?: LatencyStats['path'];
 }
@@ -73,7 +79,7 @@ export function measureBatch1(
 ): LatencyStats {
   const clock = options.clock ?? systemClock;
   const pool = Math.min(set.count, 100);
-  const chain = options.path === undefined || options.path === 'chain' ? inferenceChain(model) : undefined;
+  const chain = options.path === undefined || options.path === 'chain' ? options.chain : undefined;
   if (options.path === 'chain' && chain === undefined)
     throw new Error(`${model.name}: no BLAS chain for this model (a stack of dense layers on OpenBLAS)`);
   const path = chain !== undefined ? 'chain' : (options.path ?? 'forward');

@@ -7,13 +7,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CarbonEstimate, EpochLog, Trial } from '../contract/results.ts';
 import { CARBON_PRESETS, carbonGrams, energyKwh } from './carbon.ts';
-import { measureAmortised, measureBatch1, measureThroughput } from './latency.ts';
+import { measureAmortised, measureBatch1, measureThroughput, type Batch1Chain } from './latency.ts';
 import { NUM_CLASSES } from '../contract/image.ts';
 import { systemClock, type Clock, type LabelledImages } from './train.ts';
 
 export interface MeasureOptions {
   /** Timed batch-1 calls (a tenth as many warm-up calls run first); 1,000 for published results. */
   latencyCalls: number;
+  /** The model's batch-1 chain of BLAS calls, when it has one (backend/blas/inference-chain.ts). */
+  chain?: Batch1Chain;
   clock?: Clock;
 }
 
@@ -27,6 +29,7 @@ export function measureLatency(
   const batch1 = measureBatch1(model, test, {
     warmupCalls: Math.ceil(options.latencyCalls / 10),
     timedCalls: options.latencyCalls,
+    chain: options.chain,
     clock,
   });
   return {

@@ -6,6 +6,7 @@
  * loop, so the IPC channel's 'disconnect' event alone would come only at an epoch's end).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { inferenceChain } from '../backend/blas/inference-chain.ts';
 import { selectBackend } from '../backend/select.ts';
 import type { Trial } from '../contract/results.ts';
 import type { TrialRecord } from '../contract/trial.ts';
@@ -39,7 +40,10 @@ function orphaned(): boolean {
 
 async function measure(model: tf.LayersModel, record: TrialRecord, job: Job): Promise<Trial> {
   const set = prepareData(data!, job.settings);
-  const latency = measureLatency(model, set.test, { latencyCalls: job.latencyCalls });
+  const latency = measureLatency(model, set.test, {
+    latencyCalls: job.latencyCalls,
+    chain: inferenceChain(model),
+  });
   const predicted = uint8FromBase64(record.test.predictedBase64);
   const confidence = float32FromBase64(record.test.confidenceBase64);
   return {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { denseChain } from '../../experiments/lib/backend/blas/dense-chain.ts';
-import { selectBackend } from '../../experiments/lib/backend/select.ts';
-import { chainSteps, inferenceChain } from '../../experiments/lib/engine/inference-chain.ts';
-import { measureBatch1 } from '../../experiments/lib/engine/latency.ts';
-import { buildModel } from '../../experiments/lib/engine/models.ts';
-import { architecture, architectures } from '../helpers/architectures.ts';
-import { requireBlas, skipWithoutBlas } from '../helpers/blas.ts';
+import { denseChain } from '../../../experiments/lib/backend/blas/dense-chain.ts';
+import { selectBackend } from '../../../experiments/lib/backend/select.ts';
+import { chainSteps, inferenceChain } from '../../../experiments/lib/backend/blas/inference-chain.ts';
+import { measureBatch1 } from '../../../experiments/lib/engine/latency.ts';
+import { buildModel } from '../../../experiments/lib/engine/models.ts';
+import { architecture, architectures } from '../../helpers/architectures.ts';
+import { requireBlas, skipWithoutBlas } from '../../helpers/blas.ts';
 
 /** `count` seeded images in [-1, 1], N×784. */
 function images(count: number): Float32Array {
@@ -110,19 +110,29 @@ describe('batch-1 inference as a chain of BLAS calls', () => {
     );
   });
 
-  test('measureBatch1 takes the chain where there is one and says so', { skip: skipWithoutBlas }, () => {
-    requireBlas();
-    const set = { images: images(3), labels: new Uint8Array(3), count: 3 };
-    const mlp = buildModel(architecture('mlp1'), 1);
-    assert.equal(measureBatch1(mlp, set, { warmupCalls: 1, timedCalls: 3 }).path, 'chain');
-    assert.equal(measureBatch1(mlp, set, { warmupCalls: 1, timedCalls: 3, path: 'forward' }).path, 'forward');
-    const lenet = buildModel(architecture('lenet5'), 1);
-    assert.equal(measureBatch1(lenet, set, { warmupCalls: 1, timedCalls: 3 }).path, 'forward');
-    assert.throws(
-      () => measureBatch1(lenet, set, { warmupCalls: 1, timedCalls: 3, path: 'chain' }),
-      /no BLAS chain/,
-    );
-    mlp.dispose();
-    lenet.dispose();
-  });
+  test(
+    'measureBatch1 takes the chain it is given and says so; LeNet-5 has none',
+    { skip: skipWithoutBlas },
+    () => {
+      requireBlas();
+      const set = { images: images(3), labels: new Uint8Array(3), count: 3 };
+      const mlp = buildModel(architecture('mlp1'), 1);
+      const chain = inferenceChain(mlp);
+      assert.equal(measureBatch1(mlp, set, { warmupCalls: 1, timedCalls: 3, chain }).path, 'chain');
+      assert.equal(
+        measureBatch1(mlp, set, { warmupCalls: 1, timedCalls: 3, chain, path: 'forward' }).path,
+        'forward',
+      );
+      assert.equal(measureBatch1(mlp, set, { warmupCalls: 1, timedCalls: 3 }).path, 'forward');
+      const lenet = buildModel(architecture('lenet5'), 1);
+      assert.equal(inferenceChain(lenet), undefined);
+      assert.equal(measureBatch1(lenet, set, { warmupCalls: 1, timedCalls: 3 }).path, 'forward');
+      assert.throws(
+        () => measureBatch1(lenet, set, { warmupCalls: 1, timedCalls: 3, path: 'chain' }),
+        /no BLAS chain/,
+      );
+      mlp.dispose();
+      lenet.dispose();
+    },
+  );
 });

@@ -1,18 +1,15 @@
 /**
- * A trained model's batch-1 inference as a chain of BLAS calls (../backend/blas/dense-chain.ts), when
- * it is a Sequential stack of an optional centre crop, a flatten and dense layers (every MLP here)
- * and OpenBLAS is loaded; undefined otherwise (LeNet-5's convolutions, the tensorflow and cpu
- * backends), and the latency is then timed through tfjs (./latency.ts).
+ * A trained model's batch-1 inference as a chain of BLAS calls (./dense-chain.ts), when it is a
+ * Sequential stack of an optional centre crop, a flatten and dense layers (every MLP here) and
+ * OpenBLAS is loaded; undefined otherwise (LeNet-5's convolutions, the tensorflow and cpu backends),
+ * and the latency is then timed through tfjs. The engine's latency measurement (engine/latency.ts)
+ * takes the chain from its caller (the runner's worker, the bench), so the engine imports nothing of
+ * the backend; the runner hashes this file with the measuring code (runner/code-key.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
-import {
-  denseChain,
-  type ChainStep,
-  type DenseActivation,
-  type DenseChain,
-} from '../backend/blas/dense-chain.ts';
-import { nativeProducts } from '../backend/blas/openblas.ts';
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../contract/image.ts';
+import { denseChain, type ChainStep, type DenseActivation, type DenseChain } from './dense-chain.ts';
+import { nativeProducts } from './openblas.ts';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../contract/image.ts';
 
 /** The fields of tfjs-layers' Cropping2D and Dense (4.22) read here; not in its public typings. */
 interface ChainLayer {
