@@ -27,6 +27,7 @@ import { UsageError } from '../experiments/lib/contract/errors.ts';
 import { layerShapes, summariseLayers, totalFlops } from '../experiments/lib/engine/flops.ts';
 import { measureBatch1 } from '../experiments/lib/engine/latency.ts';
 import { inferenceChain } from '../experiments/lib/backend/blas/inference-chain.ts';
+import { denseTrainingStep } from '../experiments/lib/backend/wasm/dense-step.ts';
 import { adam } from '../experiments/lib/engine/trial.ts';
 import { buildModel } from '../experiments/lib/engine/models.ts';
 import { readArchitectures, type ArchitectureSpec } from '../experiments/lib/contract/architecture.ts';
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
       epochs: 1,
       seed: 1,
       name: id,
+      fusedStep: args.plain ? undefined : denseTrainingStep,
       onBatch: () => {
         stamps.push(systemClock.wallSeconds());
         cpuStamps.push(systemClock.cpuSeconds());

@@ -49,12 +49,22 @@ describe('the fused Adam update on wasm', () => {
     assert.notEqual(tf.getKernel(ADAM_UPDATE, 'wasm'), undefined);
   });
 
-  test('gives bit for bit the weights, moments and iteration count of tf.train.adam', async () => {
+  for (const { steps, beta1, beta2, when } of [
+    { steps: 6, beta1: 0.9, beta2: 0.999, when: 'in its first steps' },
+    // With β = 0.5 and 0.6, 1 − βᵗ rounds to exactly 1 from steps 26 and 34 on, and the SIMD code then
+    // skips the divisions by it: the values must not change.
+    { steps: 40, beta1: 0.5, beta2: 0.6, when: 'once the bias corrections are exactly 1' },
+  ])
+    test(`gives bit for bit the weights, moments and iteration count of tf.train.adam ${when}`, async () => {
+      await sameAsTfjsAdam(steps, beta1, beta2);
+    });
+
+  async function sameAsTfjsAdam(steps: number, beta1: number, beta2: number): Promise<void> {
     const plain = seededVariables('plain');
     const fused = seededVariables('fused');
-    const plainAdam = tf.train.adam(0.01);
-    const fusedAdam = tf.train.adam(0.01);
-    for (let step = 1; step <= 6; step++) {
+    const plainAdam = tf.train.adam(0.01, beta1, beta2);
+    const fusedAdam = tf.train.adam(0.01, beta1, beta2);
+    for (let step = 1; step <= steps; step++) {
       const plainGradients = seededGradients(plain, step);
       const fusedGradients = seededGradients(fused, step);
       (plainAdam as tf.Optimizer).applyGradients(plainGradients);
@@ -67,10 +77,15 @@ describe('the fused Adam update on wasm', () => {
     actual.forEach((values, k) => assert.deepEqual(values, expected[k], `array ${k}`));
     const names = (await fusedAdam.getWeights()).map((named) => named.name);
     assert.deepEqual(names.slice(0, 3), ['iter', 'fused/w0/m', 'fused/w1/m']);
+    if (steps > 34) {
+      // The skipping path ran: both corrections are exactly 1 by the last step.
+      assert.equal(Math.fround(1 - Math.fround(beta1 ** steps)), 1);
+      assert.equal(Math.fround(1 - Math.fround(beta2 ** steps)), 1);
+    }
     tf.dispose([...plain, ...fused]);
     plainAdam.dispose();
     fusedAdam.dispose();
-  });
+  }
 
   test('leaves no tensor behind after a step', () => {
     const variables = seededVariables('leak');

@@ -10,7 +10,8 @@ import { DivergenceError } from '../contract/errors.ts';
 import { applyForTraining } from './forward.ts';
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../contract/image.ts';
 import type { EpochLog } from '../contract/results.ts';
-import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernel-names.ts';
+import { applyAdam, adamSlots } from './adam-state.ts';
+import { ADAM_UPDATE, type FusedStepFactory, type StepOutcome } from './kernel-names.ts';
 
 /** Pixels per image (784); the same number as ../contract/image.ts IMAGE_PIXELS. */
 export const PIXELS = IMAGE_PIXELS;
@@ -58,6 +59,11 @@ export interface TrainOptions {
   onBatch?: (progress: BatchProgress) => void;
   onEpochEnd?: (log: EpochLog) => void;
   clock?: Clock;
+  /**
+   * The backend's fused step for this model (e.g. backend/wasm/dense-step.ts), run in place of
+   * `trainStep` for the batches it takes; the values are the same either way.
+   */
+  fusedStep?: FusedStepFactory;
 }
 
 /** Mean cross-entropy and accuracy of `model` on a labelled set, in batches. */
@@ -105,54 +111,16 @@ export function evaluate(
   return { loss: lossSum / set.count, accuracy: correct / set.count, predicted, confidence };
 }
 
-/** The Adam state AdamOptimizer keeps in private fields (tfjs-core 4.22), which the fused update reads and writes. */
-interface AdamState {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
-  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
-  incrementIterations(): void;
-}
-
 /**
  * `optimizer.applyGradients(gradients)`, except that for an AdamOptimizer on a backend with the
  * `AdamUpdate` kernel (backend/wasm) each variable is updated by that one kernel rather than by
- * eleven element-wise ones. It keeps the optimizer's state exactly as tfjs-core 4.22's
- * `AdamOptimizer.applyGradients` does (moment variables named `<variable>/m` and `/v`, `accBeta1`,
- * `accBeta2`, the iteration count), so saving and restoring the optimizer work unchanged.
+ * eleven element-wise ones, with the optimizer's state kept as tfjs-core's own (./adam-state.ts).
  */
 export function applyGradients(optimizer: tf.Optimizer, gradients: tf.NamedTensorMap): void {
-  // Not `instanceof tf.AdamOptimizer`: tfjs's Optimizer answers instanceof by duck typing, true for any optimizer.
-  if (optimizer.getClassName() !== 'Adam' || tf.getKernel(ADAM_UPDATE, tf.getBackend()) === undefined) {
-    optimizer.applyGradients(gradients);
-    return;
-  }
-  const adam = optimizer as unknown as AdamState;
-  const attrs: AdamUpdateAttrs = {
-    learningRate: adam.learningRate,
-    beta1: adam.beta1,
-    beta2: adam.beta2,
-    epsilon: adam.epsilon,
-  };
-  tf.tidy(() => {
-    Object.keys(gradients).forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      adam.accumulatedFirstMoment[i] ??= {
-        originalName: `${name}/m`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
-      adam.accumulatedSecondMoment[i] ??= {
-        originalName: `${name}/v`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
-      const gradient = gradients[name];
-      if (gradient == null) return;
-      const firstMoment = adam.accumulatedFirstMoment[i].variable;
-      const secondMoment = adam.accumulatedSecondMoment[i].variable;
+  const fused =
+    tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined &&
+    applyAdam(optimizer, gradients, (slot, gradient, attrs, adam) => {
+      const { variable: value, firstMoment, secondMoment } = slot;
       const [newValue, newFirst, newSecond] = tf
         .engine()
         .runKernel(
@@ -164,10 +132,7 @@ export function applyGradients(optimizer: tf.Optimizer, gradients: tf.NamedTenso
       secondMoment.assign(newSecond!);
       value.assign(newValue!);
     });
-    adam.accBeta1.assign(tf.mul(adam.accBeta1, adam.beta1));
-    adam.accBeta2.assign(tf.mul(adam.accBeta2, adam.beta2));
-  });
-  adam.incrementIterations();
+  if (!fused) optimizer.applyGradients(gradients);
 }
 
 /**
@@ -206,53 +171,72 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
   const xBuffer = new Float32Array(batchSize * PIXELS);
   const yBuffer = new Int32Array(batchSize);
   const logs: EpochLog[] = [];
+  const slots = options.fusedStep === undefined ? undefined : adamSlots(optimizer, model);
+  const fused = slots === undefined ? undefined : options.fusedStep!(model, slots, batchSize);
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffleInPlace(order, random);
+      let lossSum = 0;
+      let correctSum = 0;
+      const wallStart = clock.wallSeconds();
+      const cpuStart = clock.cpuSeconds();
+      for (let batch = 0; batch < batches; batch++) {
+        const start = batch * batchSize;
+        const end = Math.min(start + batchSize, train.count);
+        const size = end - start;
+        gatherRows(train.images, PIXELS, order, start, end, xBuffer);
+        for (let i = 0; i < size; i++) yBuffer[i] = train.labels[order[start + i]!]!;
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    shuffleInPlace(order, random);
-    let lossSum = 0;
-    let correctSum = 0;
-    const wallStart = clock.wallSeconds();
-    const cpuStart = clock.cpuSeconds();
-    for (let batch = 0; batch < batches; batch++) {
-      const start = batch * batchSize;
-      const end = Math.min(start + batchSize, train.count);
-      const size = end - start;
-      gatherRows(train.images, PIXELS, order, start, end, xBuffer);
-      for (let i = 0; i < size; i++) yBuffer[i] = train.labels[order[start + i]!]!;
-
-      const { loss, correct } = trainStep(model, optimizer, xBuffer, yBuffer, size);
-      const lossValue = loss.dataSync()[0]!;
-      correctSum += correct.dataSync()[0]!;
-      tf.dispose([loss, correct]);
-      if (!Number.isFinite(lossValue))
-        throw new DivergenceError(options.name, options.seed, epoch, batch + 1, lossValue);
-      lossSum += lossValue * size;
-      options.onBatch?.({
+        const outcome =
+          fused?.run(xBuffer, yBuffer, size) ?? engineStep(model, optimizer, xBuffer, yBuffer, size);
+        const lossValue = outcome.loss;
+        correctSum += outcome.correct;
+        if (!Number.isFinite(lossValue))
+          throw new DivergenceError(options.name, options.seed, epoch, batch + 1, lossValue);
+        lossSum += lossValue * size;
+        options.onBatch?.({
+          epoch,
+          batch: batch + 1,
+          batches,
+          loss: lossSum / end,
+          samplesPerSecond: end / Math.max(1e-9, clock.wallSeconds() - wallStart),
+        });
+      }
+      const trainSeconds = clock.wallSeconds() - wallStart;
+      const cpuSeconds = clock.cpuSeconds() - cpuStart;
+      const validation = evaluate(model, options.validation);
+      const log: EpochLog = {
         epoch,
-        batch: batch + 1,
-        batches,
-        loss: lossSum / end,
-        samplesPerSecond: end / Math.max(1e-9, clock.wallSeconds() - wallStart),
-      });
+        trainLoss: lossSum / train.count,
+        trainAccuracy: correctSum / train.count,
+        valLoss: validation.loss,
+        valAccuracy: validation.accuracy,
+        trainSeconds,
+        cpuSeconds,
+        samplesPerSecond: train.count / trainSeconds,
+      };
+      if (!Number.isFinite(log.valLoss))
+        throw new DivergenceError(options.name, options.seed, epoch, batches, log.valLoss);
+      logs.push(log);
+      options.onEpochEnd?.(log);
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    const trainSeconds = clock.wallSeconds() - wallStart;
-    const cpuSeconds = clock.cpuSeconds() - cpuStart;
-    const validation = evaluate(model, options.validation);
-    const log: EpochLog = {
-      epoch,
-      trainLoss: lossSum / train.count,
-      trainAccuracy: correctSum / train.count,
-      valLoss: validation.loss,
-      valAccuracy: validation.accuracy,
-      trainSeconds,
-      cpuSeconds,
-      samplesPerSecond: train.count / trainSeconds,
-    };
-    if (!Number.isFinite(log.valLoss))
-      throw new DivergenceError(options.name, options.seed, epoch, batches, log.valLoss);
-    logs.push(log);
-    options.onEpochEnd?.(log);
-    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    fused?.dispose();
   }
   return logs;
+}
+
+/** `trainStep` with its loss and count read back and its tensors disposed. */
+function engineStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  images: Float32Array,
+  labelIds: Int32Array,
+  size: number,
+): StepOutcome {
+  const { loss, correct } = trainStep(model, optimizer, images, labelIds, size);
+  const outcome = { loss: loss.dataSync()[0]!, correct: correct.dataSync()[0]! };
+  tf.dispose([loss, correct]);
+  return outcome;
 }

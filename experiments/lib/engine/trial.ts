@@ -9,6 +9,7 @@ import type { TrialSettings } from '../contract/trial.ts';
 import type { EpochLog } from '../contract/results.ts';
 import { gatherRows, normalise, splitTrainValidation, type Mnist } from './dataset.ts';
 import type { Layer } from '../contract/architecture.ts';
+import type { FusedStepFactory } from './kernel-names.ts';
 import { buildModel } from './models.ts';
 import { save, type SavedFiles } from './save.ts';
 import {
@@ -88,6 +89,8 @@ export interface TrainedTrial {
 
 export interface TrialHooks {
   clock?: Clock;
+  /** The backend's fused training step (./kernel-names.ts), from the caller: the engine imports no backend. */
+  fusedStep?: FusedStepFactory;
   onBatch?: (progress: BatchProgress) => void;
   onEpochEnd?: (log: EpochLog) => void;
 }
@@ -119,6 +122,7 @@ export async function trainTrial(
       clock: hooks.clock ?? systemClock,
       onBatch: hooks.onBatch,
       onEpochEnd: hooks.onEpochEnd,
+      fusedStep: hooks.fusedStep,
     });
     const evaluation = evaluate(model, set.test);
     const files = await save.serialise(model);

@@ -15,7 +15,7 @@ export const LIB_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url))
 
 /** The entry points of each kind of work: training a trial, measuring a trained model, assembling results. */
 export const ENTRY_POINTS = {
-  train: ['engine/trial.ts', 'backend/select.ts'],
+  train: ['engine/trial.ts', 'backend/select.ts', 'backend/wasm/dense-step.ts'],
   measure: ['engine/measure.ts', 'backend/blas/inference-chain.ts'],
   report: ['runner/assemble.ts'],
 } as const;

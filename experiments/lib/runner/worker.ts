@@ -7,6 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { inferenceChain } from '../backend/blas/inference-chain.ts';
+import { denseTrainingStep } from '../backend/wasm/dense-step.ts';
 import { selectBackend } from '../backend/select.ts';
 import type { Trial } from '../contract/results.ts';
 import type { TrialRecord } from '../contract/trial.ts';
@@ -71,6 +72,7 @@ async function run(job: Job): Promise<TrialOutcome> {
   }
   let lastSent = 0;
   const trained = await trainTrial(job.settings, data!, {
+    fusedStep: denseTrainingStep,
     onBatch: (p) => {
       if (orphaned()) process.exit(1);
       const now = Date.now();

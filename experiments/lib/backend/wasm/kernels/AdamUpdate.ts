@@ -8,6 +8,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../../../engine/kernel-names.ts';
 import type { WasmKernelConfig } from '../kernel.ts';
+import { adamConstants } from '../adam-constants.ts';
+import { forgetPackedCopies } from '../heap.ts';
 import { simdModule } from '../simd/functions.ts';
 
 /**
@@ -51,14 +53,21 @@ export const adamUpdate = ({
   const wOut = backend.typedArrayFromHeap(newValue) as Float32Array;
   const mOut = backend.typedArrayFromHeap(newFirst) as Float32Array;
   const vOut = backend.typedArrayFromHeap(newSecond) as Float32Array;
-  const b1 = f(beta1);
-  const b2 = f(beta2);
-  const oneMinusB1 = f(1 - beta1);
-  const oneMinusB2 = f(1 - beta2);
-  const eps = f(epsilon);
-  const minusRate = f(-learningRate);
-  const oneMinusAccB1 = f(1 - (backend.typedArrayFromHeap(accBeta1!) as Float32Array)[0]!);
-  const oneMinusAccB2 = f(1 - (backend.typedArrayFromHeap(accBeta2!) as Float32Array)[0]!);
+  const constants = adamConstants(
+    { learningRate, beta1, beta2, epsilon },
+    (backend.typedArrayFromHeap(accBeta1!) as Float32Array)[0]!,
+    (backend.typedArrayFromHeap(accBeta2!) as Float32Array)[0]!,
+  );
+  const [b1, b2, oneMinusB1, oneMinusB2, oneMinusAccB1, oneMinusAccB2, eps, minusRate] = constants as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   let done = 0;
   const simd = simdModule(backend);
   if (simd !== undefined) {
@@ -72,14 +81,7 @@ export const adamUpdate = ({
       mOut.byteOffset,
       vOut.byteOffset,
       done,
-      b1,
-      b2,
-      oneMinusB1,
-      oneMinusB2,
-      oneMinusAccB1,
-      oneMinusAccB2,
-      eps,
-      minusRate,
+      ...constants,
     );
   }
   for (let i = done; i < w.length; i++) {
@@ -99,35 +101,6 @@ export const adamUpdate = ({
     if (output.dataId === input.dataId) forgetPackedCopies(backend, input);
   return [newValue, newFirst, newSecond];
 };
-
-/** The fields of tfjs-backend-wasm 4.22's BackendWasm read here; not in its public typings. */
-interface WasmInternals {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
-  wasm: {
-    tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void };
-  };
-}
-
-/**
- * Makes the wasm backend's C++ side forget what it derived from `tensor`'s old values. XNNPACK
- * operators are cached by the id of their filter and bias (convolutions and fully connected
- * layers pack those once, when the operator is created), and a tensor's cached operators are
- * dropped only when that id is disposed; an update written in place keeps the id, so without this
- * a convolution would go on computing with its first step's weights (LeNet-5 then trained to 93%
- * instead of 97.7%). Disposing the id on the C++ side runs those disposal callbacks without
- * freeing the memory, which the JavaScript side owns; registering it again at the same address
- * leaves the tensor as it was, values included.
- */
-function forgetPackedCopies(backend: BackendWasm, tensor: tf.TensorInfo): void {
-  const internals = backend as unknown as WasmInternals;
-  const { id, memoryOffset } = internals.dataIdMap.get(tensor.dataId);
-  internals.wasm.tfjs.disposeData(id);
-  internals.wasm.tfjs.registerTensor(
-    id,
-    tensor.shape.reduce((a, b) => a * b, 1),
-    memoryOffset,
-  );
-}
 
 /**
  * The output that replaces `input`: its own data, shared (its reference count raised, as wasm's

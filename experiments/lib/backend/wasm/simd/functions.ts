@@ -8,8 +8,13 @@ import { SIMD_MODULE_BASE64 } from './module.ts';
 
 /** The module's functions; pointers are byte offsets into the wasm heap, counts multiples of 4. */
 export interface SimdFunctions {
-  /** adam(w, g, m, v, wOut, mOut, vOut, count, β1, β2, 1 − β1, 1 − β2, 1 − β1ᵗ, 1 − β2ᵗ, ε, −rate). */
+  /** adam(w, g, m, v, wOut, mOut, vOut, count, ...../adam-constants.ts). */
   adam(...args: number[]): void;
+  /**
+   * adamRank1(w, m, v, x, rows, dy, columns, ...../adam-constants.ts): adam's
+   * update in place of a rows × columns weight matrix whose gradient is x·dyᵀ (a dense layer at batch 1).
+   */
+  adamRank1(...args: number[]): void;
   /** affine(input, output, count, a, b): output = a·input + b. */
   affine(input: number, output: number, count: number, a: number, b: number): void;
   /** tanhGrad(y, dy, output, count): output = (1 − y·y)·dy. */
