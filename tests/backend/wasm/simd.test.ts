@@ -15,13 +15,22 @@ test('the committed SIMD module is simd.wat as wabt assembles it, for both memor
   assert.ok(Buffer.from(assembled.shared).equals(committed.shared), hint);
 });
 
-test('the module imports one memory, shared only in its threaded variant, and exports the four functions with their signatures', () => {
+test('the module imports one memory, shared only in its threaded variant, and exports the eight functions with their signatures', () => {
   for (const [variant, bytes] of Object.entries(committed)) {
     const module = new WebAssembly.Module(bytes);
     assert.deepEqual(WebAssembly.Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
     assert.deepEqual(
       WebAssembly.Module.exports(module).map((e) => `${e.kind} ${e.name}`),
-      ['function adam', 'function affine', 'function tanhGrad', 'function transpose'],
+      [
+        'function adam',
+        'function affine',
+        'function tanhGrad',
+        'function transpose',
+        'function im2col',
+        'function col2im',
+        'function avgPoolGrad',
+        'function im2colColumns',
+      ],
       variant,
     );
     const memory = new WebAssembly.Memory(
@@ -33,8 +42,10 @@ test('the module imports one memory, shared only in its threaded variant, and ex
     >;
     // Parameter counts, then a call that checks the types: f32 parameters round, i32 ones truncate.
     assert.deepEqual(
-      ['adam', 'affine', 'tanhGrad', 'transpose'].map((name) => exports[name]!.length),
-      [16, 5, 4, 6],
+      ['adam', 'affine', 'tanhGrad', 'transpose', 'im2col', 'col2im', 'avgPoolGrad', 'im2colColumns'].map(
+        (name) => exports[name]!.length,
+      ),
+      [16, 5, 4, 6, 12, 12, 11, 10],
     );
     const floats = new Float32Array(memory.buffer, 0, 8);
     floats.set([1, 2, 3, 4]);

@@ -9,8 +9,12 @@ import { BACKEND, type KernelSource, type WasmKernel, type WasmKernelConfig } fr
 import { adamUpdateConfig } from './kernels/AdamUpdate.ts';
 import { avgPoolGradConfig } from './kernels/AvgPoolGrad.ts';
 import { batchMatMulConfig } from './kernels/BatchMatMul.ts';
-import { conv2dBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.ts';
+import {
+  conv2dBackpropFilterConfig,
+  patchConv2dBackpropFilterConfig,
+} from './kernels/Conv2DBackpropFilter.ts';
 import { conv2dBackpropInputConfig } from './kernels/Conv2DBackpropInput.ts';
+import { fusedConv2DConfig } from './kernels/FusedConv2D.ts';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.ts';
 import { identityConfig } from './kernels/Identity.ts';
 import { sliceConfig } from './kernels/Slice.ts';
@@ -30,6 +34,8 @@ export const WASM_KERNEL_CONFIGS: readonly WasmKernelConfig[] = [
   sliceConfig,
   sumConfig,
   conv2dBackpropInputConfig,
+  patchConv2dBackpropFilterConfig,
+  fusedConv2DConfig,
   tanhConfig,
   tanhGradConfig,
   avgPoolGradConfig,
