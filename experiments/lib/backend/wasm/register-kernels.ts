@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND, type KernelSource, type WasmKernel, type WasmKernelConfig } from './kernel.ts';
 import { adamUpdateConfig } from './kernels/AdamUpdate.ts';
+import { avgPoolConfig } from './kernels/AvgPool.ts';
 import { avgPoolGradConfig } from './kernels/AvgPoolGrad.ts';
 import { batchMatMulConfig } from './kernels/BatchMatMul.ts';
 import {
@@ -38,6 +39,7 @@ export const WASM_KERNEL_CONFIGS: readonly WasmKernelConfig[] = [
   fusedConv2DConfig,
   tanhConfig,
   tanhGradConfig,
+  avgPoolConfig,
   avgPoolGradConfig,
   adamUpdateConfig,
   identityConfig,

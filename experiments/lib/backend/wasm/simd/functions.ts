@@ -48,6 +48,11 @@ export interface SimdFunctions {
    * filterWidth, scale): every pixel of each tiling window of dx receives that window's dy·scale.
    */
   avgPoolGrad(...args: number[]): void;
+  /**
+   * avgPool2x2(x, out, batch, inHeight, inWidth, channels, outHeight, outWidth, scale): a 2×2 average
+   * pool with stride 2 and no padding, summed in XNNPACK's order (the two columns' pairs, then their sum).
+   */
+  avgPool2x2(...args: number[]): void;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdFunctions | null>();

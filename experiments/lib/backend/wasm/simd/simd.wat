@@ -1,9 +1,8 @@
 ;; The element-wise kernels' SIMD code (WebAssembly 1.0 with the SIMD proposal's f32x4 operations),
 ;; instantiated on the wasm backend's own memory by ./functions.ts. Pointers are byte offsets into
-;; that memory, counts are element counts and multiples of 4 (im2col, im2colColumns, col2im and avgPoolGrad take
-;; shapes instead).
-;; Every f32x4 operation rounds its result to float32, as tfjs's element-wise kernels do, so these
-;; compute their values bit for bit.
+;; that memory, counts are element counts and multiples of 4 (im2col, im2colColumns, col2im,
+;; avgPoolGrad and avgPool2x2 take shapes instead). Every f32x4 operation rounds its result to
+;; float32, as tfjs's element-wise kernels do, so these compute their values bit for bit.
 ;;
 ;; ./module.ts holds this file assembled (by wabt, `node --import tsx
 ;; experiments/lib/backend/wasm/simd/build.ts`), twice: as written, for the single-threaded build's
@@ -459,4 +458,94 @@
             (br $nextTap)))
         (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
         (br $nextTapRow))))
+
+  ;; A 2×2 average pool with stride 2 and no padding over NHWC x: out[b, oh, ow, c] =
+  ;; ((x[2oh, 2ow] + x[2oh + 1, 2ow]) + (x[2oh, 2ow + 1] + x[2oh + 1, 2ow + 1]))·$scale, each sum and
+  ;; the product rounded to float32: the order of XNNPACK's average-pooling kernel, which wasm's
+  ;; AvgPool runs. Channels four at a time, then two, then one.
+  (func (export "avgPool2x2")
+    (param $x i32) (param $out i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $ch i32)
+    (param $outH i32) (param $outW i32) (param $scale f32)
+    (local $chBytes i32) (local $vectorEnd i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $c i32)
+    (local $image i32) (local $row i32) (local $window i32) (local $s i32)
+    (local $scale4 v128) (local $v v128)
+    (local.set $scale4 (f32x4.splat (local.get $scale)))
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $vectorEnd (i32.and (local.get $chBytes) (i32.const -16)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $chBytes)))
+    (local.set $imageBytes (i32.mul (local.get $rowBytes) (local.get $inH)))
+    (local.set $image (local.get $x))
+    (block $batchDone
+      (loop $nextImage
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $row (local.get $image))
+        (local.set $oh (i32.const 0))
+        (block $rowsDone
+          (loop $nextRow
+            (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $window (local.get $row))
+            (local.set $ow (i32.const 0))
+            (block $columnsDone
+              (loop $nextColumn
+                (br_if $columnsDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $nextChannels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $chBytes)))
+                    (local.set $s (i32.add (local.get $window) (local.get $c)))
+                    (if (i32.lt_u (local.get $c) (local.get $vectorEnd))
+                      (then
+                        (v128.store align=1 (local.get $out)
+                          (f32x4.mul
+                            (f32x4.add
+                              (f32x4.add
+                                (v128.load align=1 (local.get $s))
+                                (v128.load align=1 (i32.add (local.get $s) (local.get $rowBytes))))
+                              (f32x4.add
+                                (v128.load align=1 (i32.add (local.get $s) (local.get $chBytes)))
+                                (v128.load align=1
+                                  (i32.add (i32.add (local.get $s) (local.get $rowBytes)) (local.get $chBytes)))))
+                            (local.get $scale4)))
+                        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+                        (local.set $c (i32.add (local.get $c) (i32.const 16))))
+                      (else (if (i32.ge_u (i32.sub (local.get $chBytes) (local.get $c)) (i32.const 8))
+                        (then
+                          (v128.store64_lane align=1 0 (local.get $out)
+                            (f32x4.mul
+                              (f32x4.add
+                                (f32x4.add
+                                  (v128.load64_zero align=1 (local.get $s))
+                                  (v128.load64_zero align=1 (i32.add (local.get $s) (local.get $rowBytes))))
+                                (f32x4.add
+                                  (v128.load64_zero align=1 (i32.add (local.get $s) (local.get $chBytes)))
+                                  (v128.load64_zero align=1
+                                    (i32.add (i32.add (local.get $s) (local.get $rowBytes)) (local.get $chBytes)))))
+                              (local.get $scale4)))
+                          (local.set $out (i32.add (local.get $out) (i32.const 8)))
+                          (local.set $c (i32.add (local.get $c) (i32.const 8))))
+                        (else
+                          (f32.store align=1 (local.get $out)
+                            (f32.mul
+                              (f32.add
+                                (f32.add
+                                  (f32.load align=1 (local.get $s))
+                                  (f32.load align=1 (i32.add (local.get $s) (local.get $rowBytes))))
+                                (f32.add
+                                  (f32.load align=1 (i32.add (local.get $s) (local.get $chBytes)))
+                                  (f32.load align=1
+                                    (i32.add (i32.add (local.get $s) (local.get $rowBytes)) (local.get $chBytes)))))
+                              (local.get $scale)))
+                          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+                          (local.set $c (i32.add (local.get $c) (i32.const 4)))))))
+                    (br $nextChannels)))
+                (local.set $window (i32.add (local.get $window) (i32.shl (local.get $chBytes) (i32.const 1))))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $nextColumn)))
+            (local.set $row (i32.add (local.get $row) (i32.shl (local.get $rowBytes) (i32.const 1))))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $nextRow)))
+        (local.set $image (i32.add (local.get $image) (local.get $imageBytes)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $nextImage))))
 )
