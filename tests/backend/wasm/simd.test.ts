@@ -15,13 +15,24 @@ test('the committed SIMD module is simd.wat as wabt assembles it, for both memor
   assert.ok(Buffer.from(assembled.shared).equals(committed.shared), hint);
 });
 
-test('the module imports one memory, shared only in its threaded variant, and exports the five functions with their signatures', () => {
+test('the module imports one memory, shared only in its threaded variant, and exports the ten functions with their signatures', () => {
   for (const [variant, bytes] of Object.entries(committed)) {
     const module = new WebAssembly.Module(bytes);
     assert.deepEqual(WebAssembly.Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
     assert.deepEqual(
       WebAssembly.Module.exports(module).map((e) => `${e.kind} ${e.name}`),
-      ['function adam', 'function adamRank1', 'function affine', 'function tanhGrad', 'function transpose'],
+      [
+        'function adam',
+        'function adamRank1',
+        'function affine',
+        'function tanhGrad',
+        'function transpose',
+        'function im2col',
+        'function col2im',
+        'function avgPoolGrad',
+        'function im2colColumns',
+        'function avgPool2x2',
+      ],
       variant,
     );
     const memory = new WebAssembly.Memory(
@@ -33,8 +44,19 @@ test('the module imports one memory, shared only in its threaded variant, and ex
     >;
     // Parameter counts, then a call that checks the types: f32 parameters round, i32 ones truncate.
     assert.deepEqual(
-      ['adam', 'adamRank1', 'affine', 'tanhGrad', 'transpose'].map((name) => exports[name]!.length),
-      [16, 15, 5, 4, 6],
+      [
+        'adam',
+        'adamRank1',
+        'affine',
+        'tanhGrad',
+        'transpose',
+        'im2col',
+        'col2im',
+        'avgPoolGrad',
+        'im2colColumns',
+        'avgPool2x2',
+      ].map((name) => exports[name]!.length),
+      [16, 15, 5, 4, 6, 12, 12, 11, 10, 9],
     );
     const floats = new Float32Array(memory.buffer, 0, 8);
     floats.set([1, 2, 3, 4]);

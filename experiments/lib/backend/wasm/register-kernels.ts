@@ -7,10 +7,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND, type KernelSource, type WasmKernel, type WasmKernelConfig } from './kernel.ts';
 import { adamUpdateConfig } from './kernels/AdamUpdate.ts';
+import { avgPoolConfig } from './kernels/AvgPool.ts';
 import { avgPoolGradConfig } from './kernels/AvgPoolGrad.ts';
 import { batchMatMulConfig } from './kernels/BatchMatMul.ts';
-import { conv2dBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.ts';
+import {
+  conv2dBackpropFilterConfig,
+  patchConv2dBackpropFilterConfig,
+} from './kernels/Conv2DBackpropFilter.ts';
 import { conv2dBackpropInputConfig } from './kernels/Conv2DBackpropInput.ts';
+import { fusedConv2DConfig } from './kernels/FusedConv2D.ts';
 import { fusedMatMulConfig } from './kernels/_FusedMatMul.ts';
 import { identityConfig } from './kernels/Identity.ts';
 import { sliceConfig } from './kernels/Slice.ts';
@@ -30,8 +35,11 @@ export const WASM_KERNEL_CONFIGS: readonly WasmKernelConfig[] = [
   sliceConfig,
   sumConfig,
   conv2dBackpropInputConfig,
+  patchConv2dBackpropFilterConfig,
+  fusedConv2DConfig,
   tanhConfig,
   tanhGradConfig,
+  avgPoolConfig,
   avgPoolGradConfig,
   adamUpdateConfig,
   identityConfig,

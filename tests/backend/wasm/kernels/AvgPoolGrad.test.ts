@@ -1,5 +1,9 @@
+import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { tiledAvgPoolGrad } from '../../../../experiments/lib/backend/wasm/kernels/AvgPoolGrad.ts';
+import { simdFunctionsLoad } from '../../../../experiments/lib/backend/wasm/simd/functions.ts';
 import { on, onWasmWithKernels, randomTensor } from '../values.ts';
 import { assertClose } from '../../../helpers/close.ts';
 
@@ -62,6 +66,43 @@ describe('wasm average-pooling gradient', () => {
       // another order.
       const exact = poolCase.stride === poolCase.size && poolCase.size === 2;
       assertClose(actual, expected, exact ? 0 : 1e-6, poolCase.title);
+    });
+  }
+
+  // Channel counts of one to three floats past a whole vector, and none (16, LeNet's second pool).
+  for (const shape of [
+    [2, 24, 24, 6],
+    [2, 8, 8, 16],
+    [3, 9, 7, 1],
+    [2, 6, 6, 3],
+    [2, 5, 8, 5],
+    [1, 9, 10, 7],
+  ] as [number, number, number, number][]) {
+    test(`computes its JavaScript loop's values bit for bit with SIMD over ${shape.join('×')}`, () => {
+      const backend = tf.backend() as BackendWasm;
+      assert.ok(simdFunctionsLoad(backend), 'the SIMD module loads on wasm here');
+      const noFallback = () => assert.fail('the tiled path takes 2×2 and 3×3 tiles');
+      for (const size of [2, 3]) {
+        const input = randomTensor(shape, 70 + size);
+        const dy = randomTensor(tf.avgPool(input as tf.Tensor4D, size, size, 'valid').shape, 80 + size);
+        const args = {
+          inputs: { dy, input },
+          backend,
+          attrs: { filterSize: size, strides: size, pad: 'valid' },
+        };
+        const read = (kernel: ReturnType<typeof tiledAvgPoolGrad>) => {
+          const out = kernel(args as unknown as Parameters<typeof kernel>[0]);
+          const values = (backend.typedArrayFromHeap(out) as Float32Array).slice();
+          backend.disposeData(out.dataId);
+          return values;
+        };
+        assert.deepEqual(
+          read(tiledAvgPoolGrad(noFallback)),
+          read(tiledAvgPoolGrad(noFallback, { useSimd: false })),
+          `${size}×${size} windows`,
+        );
+        tf.dispose([input, dy]);
+      }
     });
   }
 });

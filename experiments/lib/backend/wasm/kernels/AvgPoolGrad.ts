@@ -1,18 +1,25 @@
 /**
  * AvgPoolGrad: wasm's runs a general loop (about 8 ns per element here, 2 ms of a LeNet-5 step). For
  * windows that do not overlap and need no padding (LeNet's 2×2 pools with stride 2) each input pixel
- * takes exactly one output's gradient over the window size: the first row of each window row is
- * written, the others copied.
+ * takes exactly one output's gradient over the window size, written by the SIMD module's
+ * `avgPoolGrad` (four channels at a time, 0.22 against 0.06 ms for LeNet-5's first pool at batch 64)
+ * or, without it, in JavaScript: the first row of each window row written, the others copied. Both
+ * round each product to float32 alike, so the values are the same bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmKernel, WasmKernelConfig } from '../kernel.ts';
+import { simdModule } from '../simd/functions.ts';
 
 /**
  * dx[n, h, w, c] = dy[n, ⌊h/fh⌋, ⌊w/fw⌋, c] / (fh·fw) where the pooling windows tile the input
  * (stride equal to the window, no padding, NHWC float32), zero past the last whole window; any
  * other pooling goes to wasm's own kernel (`fallback`). Attributes are tfjs-core's AvgPoolGradAttrs.
+ * `useSimd: false` keeps it in JavaScript (the tests compare the two).
  */
-export function tiledAvgPoolGrad(fallback: WasmKernel): WasmKernel {
+export function tiledAvgPoolGrad(
+  fallback: WasmKernel,
+  { useSimd = true }: { useSimd?: boolean } = {},
+): WasmKernel {
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -43,6 +50,23 @@ export function tiledAvgPoolGrad(fallback: WasmKernel): WasmKernel {
     const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
     if (outHeight * strideHeight < inHeight || outWidth * strideWidth < inWidth) dxValues.fill(0);
     const scale = Math.fround(1 / (filterHeight * filterWidth));
+    const simd = useSimd ? simdModule(backend) : undefined;
+    if (simd !== undefined) {
+      simd.avgPoolGrad(
+        dyValues.byteOffset,
+        dxValues.byteOffset,
+        n,
+        inHeight,
+        inWidth,
+        channels,
+        outHeight,
+        outWidth,
+        filterHeight,
+        filterWidth,
+        scale,
+      );
+      return dx;
+    }
     // Every row of a window receives the same values: the first row is computed, the others copied.
     const rowLength = outWidth * strideWidth * channels;
     for (let b = 0; b < n; b++) {

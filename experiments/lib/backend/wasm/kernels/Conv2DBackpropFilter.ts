@@ -3,10 +3,14 @@
  * throws "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" without it. With stride 1
  * it is wasm's (XNNPACK) Conv2D with batch and channel axes swapped, otherwise im2col followed by one
  * plain matrix product, the form wasm runs through XNNPACK. Built from wasm's own kernels only, so
- * the "plain" wasm (`npm run bench -- --plain`) gets the same one.
+ * the "plain" wasm (`npm run bench -- --plain`) gets the same one. With OpenBLAS loaded, the registry's
+ * (`patchConv2dBackpropFilterConfig`) computes an unpadded one (LeNet-5's) as im2col in WebAssembly
+ * SIMD and one `cblas_sgemm` instead (../patches.ts): XNNPACK packs the "filter", the output
+ * gradient, anew on every call, and the transposes around it cost about as much again.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmKernel, WasmKernelConfig } from '../kernel.ts';
+import { forEachChunk, patchConvolution, writePatchColumns, writePatches } from '../patches.ts';
 
 /**
  * dW[kh, kw, ci, co] = Σ over n, oh, ow of x[n, oh·sh + kh − top, ow·sw + kw − left, ci] · dy[n, oh, ow, co].
@@ -124,4 +128,62 @@ export function conv2dBackpropFilter(
 export const conv2dBackpropFilterConfig: WasmKernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
   build: ({ own }) => conv2dBackpropFilter(own(tf.BatchMatMul), own(tf.Transpose), own(tf.Conv2D)),
+};
+
+/**
+ * dW, seen as `[patchSize, outChannels]`, = patchesᵀ · dy, dy seen as `[positions, outChannels]`,
+ * one `sgemm` over the `[positions, patchSize]` patch matrix of x for each chunk of images, the
+ * chunks' products summed into dW (../patches.ts; for one input channel the patches are written
+ * transposed, as columns), for NHWC float32 data without padding with OpenBLAS loaded; anything
+ * else goes to `fallback` (`conv2dBackpropFilter`). OpenBLAS sums the positions in another order
+ * than the fallback, so the values agree within float32 rounding:
+ * tests/backend/wasm/kernels/Conv2DBackpropFilter.test.ts holds them within 1e-5 (relative to the
+ * largest) of it.
+ */
+export function patchConv2dBackpropFilter(fallback: WasmKernel): WasmKernel {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const filterAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    const convolution = patchConvolution(
+      backend,
+      [x.dtype, dy.dtype],
+      x.shape as [number, number, number, number],
+      filterAttrs.filterShape,
+      filterAttrs,
+    );
+    if (convolution === undefined) return fallback(args);
+    const { info, blas, imagePositions, patchSize } = convolution;
+    const channels = info.outChannels;
+    const dW = backend.makeOutput([...filterAttrs.filterShape], 'float32');
+    forEachChunk(backend, convolution, (first, images, patches) => {
+      const rows = images * imagePositions;
+      const start = first * imagePositions * channels;
+      // Patches as rows: dW = patchesᵀ · dy; as columns (../patches.ts) the matrix is patchesᵀ already.
+      if (convolution.columns) writePatchColumns(backend, convolution, x, patches, first, images);
+      else writePatches(backend, convolution, x, patches, first, images);
+      blas.sgemm(
+        !convolution.columns,
+        false,
+        patchSize,
+        channels,
+        rows,
+        1,
+        backend.typedArrayFromHeap(patches) as Float32Array,
+        convolution.columns ? rows : patchSize,
+        (backend.typedArrayFromHeap(dy) as Float32Array).subarray(start, start + rows * channels),
+        channels,
+        first === 0 ? 0 : 1,
+        backend.typedArrayFromHeap(dW) as Float32Array,
+        channels,
+      );
+    });
+    return dW;
+  };
+}
+
+/** The registry's Conv2DBackpropFilter: `patchConv2dBackpropFilter` before the one above. */
+export const patchConv2dBackpropFilterConfig: WasmKernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  build: ({ own }) => patchConv2dBackpropFilter(own(tf.Conv2DBackpropFilter)),
 };

@@ -2,10 +2,14 @@
  * Conv2DBackpropInput: wasm's own runs a naive loop (about 1.9 GFLOP/s, 40% of a LeNet-5 training
  * step). With stride 1 this is wasm's (XNNPACK) Conv2D of the output gradient with the flipped
  * filter; with larger strides one plain matrix product followed by col2im, the mirror image of the
- * filter gradient (./Conv2DBackpropFilter.ts).
+ * filter gradient (./Conv2DBackpropFilter.ts). With OpenBLAS loaded, an unpadded one (LeNet-5's
+ * conv2) is one `cblas_sgemm` and col2im in WebAssembly SIMD instead (`patchConv2dBackpropInput`,
+ * ../patches.ts): the stride-1 convolution on XNNPACK packs its filter on every call and computes
+ * over the zero padding it needs (44 MFLOP for conv2's 20 useful ones at batch 64).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmKernel, WasmKernelConfig } from '../kernel.ts';
+import { addPatches, forEachChunk, patchConvolution } from '../patches.ts';
 
 /**
  * dx[n, ih, iw, ci] = Σ over the windows covering (ih, iw) of dy[n, oh, ow, co] · w[kh, kw, ci, co].
@@ -136,8 +140,70 @@ export function conv2dBackpropInput(
   };
 }
 
+/**
+ * The window contributions dy · wᵀ (dy seen as `[positions, outChannels]`, w as `[patchSize,
+ * outChannels]`, transposed by `sgemm` itself) added into dx by col2im, a chunk of images at a time
+ * (../patches.ts), for NHWC float32 data without padding with OpenBLAS loaded; anything else goes
+ * to `fallback`. The sums run in another order than the fallback's, so the values agree within
+ * float32 rounding:
+ * tests/backend/wasm/kernels/Conv2DBackpropFilter.test.ts holds them within 1e-5 (relative to the
+ * largest) of it.
+ */
+export function patchConv2dBackpropInput(fallback: WasmKernel): WasmKernel {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const inputAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    const convolution = patchConvolution(
+      backend,
+      [dy.dtype, filter.dtype],
+      inputAttrs.inputShape,
+      filter.shape as [number, number, number, number],
+      inputAttrs,
+    );
+    if (convolution === undefined) return fallback(args);
+    const { info, blas, imagePositions, patchSize } = convolution;
+    const channels = info.outChannels;
+    const imageFloats = info.inHeight * info.inWidth * info.inChannels;
+    const dx = backend.makeOutput([...inputAttrs.inputShape], 'float32');
+    forEachChunk(backend, convolution, (first, images, windows) => {
+      const rows = images * imagePositions;
+      const start = first * imagePositions * channels;
+      blas.sgemm(
+        false,
+        true,
+        rows,
+        patchSize,
+        channels,
+        1,
+        (backend.typedArrayFromHeap(dy) as Float32Array).subarray(start, start + rows * channels),
+        channels,
+        backend.typedArrayFromHeap(filter) as Float32Array,
+        channels,
+        0,
+        backend.typedArrayFromHeap(windows) as Float32Array,
+        patchSize,
+      );
+      (backend.typedArrayFromHeap(dx) as Float32Array).fill(
+        0,
+        first * imageFloats,
+        (first + images) * imageFloats,
+      );
+      addPatches(backend, convolution, windows, dx, first, images);
+    });
+    return dx;
+  };
+}
+
 export const conv2dBackpropInputConfig: WasmKernelConfig = {
   kernelName: tf.Conv2DBackpropInput,
   build: ({ own, ours }) =>
-    conv2dBackpropInput(own(tf.BatchMatMul), ours(tf.Transpose), own(tf.Conv2D), own(tf.Conv2DBackpropInput)),
+    patchConv2dBackpropInput(
+      conv2dBackpropInput(
+        own(tf.BatchMatMul),
+        ours(tf.Transpose),
+        own(tf.Conv2D),
+        own(tf.Conv2DBackpropInput),
+      ),
+    ),
 };

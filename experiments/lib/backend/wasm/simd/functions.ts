@@ -31,6 +31,33 @@ export interface SimdFunctions {
     width: number,
     height: number,
   ): void;
+  /**
+   * im2col(x, patches, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight,
+   * filterWidth, strideHeight, strideWidth): the unpadded NHWC batch x as the
+   * [batch·outHeight·outWidth, filterHeight·filterWidth·channels] matrix of its patches (copies only).
+   */
+  im2col(...args: number[]): void;
+  /**
+   * im2colColumns(x, patches, batch, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth,
+   * strideHeight): im2col's matrix transposed, [filterHeight·filterWidth, positions], for a batch of one
+   * channel convolved with a horizontal stride of 1 (copies only).
+   */
+  im2colColumns(...args: number[]): void;
+  /**
+   * col2im(patches, dx, …the same shape arguments): adds every row of patches into the zeroed NHWC dx
+   * where im2col takes it from, each element's terms in the order of the output positions.
+   */
+  col2im(...args: number[]): void;
+  /**
+   * avgPoolGrad(dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight,
+   * filterWidth, scale): every pixel of each tiling window of dx receives that window's dy·scale.
+   */
+  avgPoolGrad(...args: number[]): void;
+  /**
+   * avgPool2x2(x, out, batch, inHeight, inWidth, channels, outHeight, outWidth, scale): a 2×2 average
+   * pool with stride 2 and no padding, summed in XNNPACK's order (the two columns' pairs, then their sum).
+   */
+  avgPool2x2(...args: number[]): void;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdFunctions | null>();

@@ -1,8 +1,9 @@
 ;; The element-wise kernels' SIMD code (WebAssembly 1.0 with the SIMD proposal's f32x4 operations),
 ;; instantiated on the wasm backend's own memory by ./functions.ts. Pointers are byte offsets into
-;; that memory, counts are element counts and multiples of 4 (adamRank1's columns excepted). Every
-;; f32x4 operation rounds its result to float32, as tfjs's element-wise kernels do, so these compute
-;; their values bit for bit.
+;; that memory, counts are element counts and multiples of 4 (adamRank1's columns excepted; im2col,
+;; im2colColumns, col2im, avgPoolGrad and avgPool2x2 take shapes instead). Every f32x4 operation
+;; rounds its result to float32, as tfjs's element-wise kernels do, so these compute their values bit
+;; for bit.
 ;;
 ;; ./module.ts holds this file assembled (by wabt, `node --import tsx
 ;; experiments/lib/backend/wasm/simd/build.ts`), twice: as written, for the single-threaded build's
@@ -258,4 +259,399 @@
             (br $nextColumn)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $nextRow))))
+
+  ;; im2col of an NHWC image batch for a convolution without padding: for each output position
+  ;; (b, oh, ow), in that order, its patch of $fh rows of $fw·$ch floats, x[b, oh·$sh + kh, ow·$sw …,
+  ;; 0 …], one after another, so $out is the [positions, $fh·$fw·$ch] matrix a convolution is one
+  ;; product with. Only copies: the values are x's bit for bit. A row of patch (one run of $fw·$ch
+  ;; floats, contiguous in x) goes over in 16-byte vectors, the last one overlapping the one before
+  ;; it where the run is not a multiple of 4 floats; runs shorter than 4 floats one float at a time.
+  (func (export "im2col")
+    (param $x i32) (param $out i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $ch i32)
+    (param $outH i32) (param $outW i32) (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32)
+    (local $run i32) (local $last i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $stepW i32) (local $stepH i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $i i32)
+    (local $image i32) (local $row i32) (local $pixel i32) (local $src i32)
+    (local.set $run (i32.shl (i32.mul (local.get $fw) (local.get $ch)) (i32.const 2)))
+    (local.set $last (i32.sub (local.get $run) (i32.const 16)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $inW) (local.get $ch)) (i32.const 2)))
+    (local.set $imageBytes (i32.mul (local.get $rowBytes) (local.get $inH)))
+    (local.set $stepW (i32.shl (i32.mul (local.get $sw) (local.get $ch)) (i32.const 2)))
+    (local.set $stepH (i32.mul (local.get $sh) (local.get $rowBytes)))
+    (local.set $image (local.get $x))
+    (block $batchDone
+      (loop $nextImage
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $row (local.get $image))
+        (local.set $oh (i32.const 0))
+        (block $rowsDone
+          (loop $nextRow
+            (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $pixel (local.get $row))
+            (local.set $ow (i32.const 0))
+            (block $columnsDone
+              (loop $nextColumn
+                (br_if $columnsDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $src (local.get $pixel))
+                (local.set $kh (i32.const 0))
+                (block $patchDone
+                  (loop $nextPatchRow
+                    (br_if $patchDone (i32.ge_u (local.get $kh) (local.get $fh)))
+                    (local.set $i (i32.const 0))
+                    (if (i32.le_u (local.get $last) (i32.const 16))
+                      (then
+                        ;; 4 to 8 floats (LeNet-5's conv1 has 5): two vectors, no loop.
+                        (v128.store align=1 (local.get $out) (v128.load align=1 (local.get $src)))
+                        (v128.store align=1 (i32.add (local.get $out) (local.get $last))
+                          (v128.load align=1 (i32.add (local.get $src) (local.get $last)))))
+                    (else (if (i32.gt_s (local.get $last) (i32.const 16))
+                      (then
+                        (block $vectorsDone
+                          (loop $nextVector
+                            (br_if $vectorsDone (i32.ge_s (local.get $i) (local.get $last)))
+                            (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+                              (v128.load align=1 (i32.add (local.get $src) (local.get $i))))
+                            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                            (br $nextVector)))
+                        (v128.store align=1 (i32.add (local.get $out) (local.get $last))
+                          (v128.load align=1 (i32.add (local.get $src) (local.get $last)))))
+                      (else
+                        (block $floatsDone
+                          (loop $nextFloat
+                            (br_if $floatsDone (i32.ge_u (local.get $i) (local.get $run)))
+                            (f32.store align=1 (i32.add (local.get $out) (local.get $i))
+                              (f32.load align=1 (i32.add (local.get $src) (local.get $i))))
+                            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                            (br $nextFloat)))))))
+                    (local.set $out (i32.add (local.get $out) (local.get $run)))
+                    (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+                    (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+                    (br $nextPatchRow)))
+                (local.set $pixel (i32.add (local.get $pixel) (local.get $stepW)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $nextColumn)))
+            (local.set $row (i32.add (local.get $row) (local.get $stepH)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $nextRow)))
+        (local.set $image (i32.add (local.get $image) (local.get $imageBytes)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $nextImage))))
+
+  ;; col2im, im2col's adjoint: adds each output position's patch row of $cols (the [positions,
+  ;; $fh·$fw·$ch] matrix, positions in (b, oh, ow) order) into the NHWC $dx at the place im2col reads
+  ;; it from. $dx must start as zeros; each element of $dx then receives its terms in the order of
+  ;; the positions, each sum rounded to float32. Four floats at a time, then two, then one
+  ;; (a run of patch is at most 3 floats past its last whole vector).
+  (func (export "col2im")
+    (param $cols i32) (param $dx i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $ch i32)
+    (param $outH i32) (param $outW i32) (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32)
+    (local $run i32) (local $vectorEnd i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $stepW i32) (local $stepH i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $i i32)
+    (local $image i32) (local $row i32) (local $pixel i32) (local $dst i32) (local $d i32) (local $s i32)
+    (local.set $run (i32.shl (i32.mul (local.get $fw) (local.get $ch)) (i32.const 2)))
+    (local.set $vectorEnd (i32.and (local.get $run) (i32.const -16)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $inW) (local.get $ch)) (i32.const 2)))
+    (local.set $imageBytes (i32.mul (local.get $rowBytes) (local.get $inH)))
+    (local.set $stepW (i32.shl (i32.mul (local.get $sw) (local.get $ch)) (i32.const 2)))
+    (local.set $stepH (i32.mul (local.get $sh) (local.get $rowBytes)))
+    (local.set $image (local.get $dx))
+    (block $batchDone
+      (loop $nextImage
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $row (local.get $image))
+        (local.set $oh (i32.const 0))
+        (block $rowsDone
+          (loop $nextRow
+            (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $pixel (local.get $row))
+            (local.set $ow (i32.const 0))
+            (block $columnsDone
+              (loop $nextColumn
+                (br_if $columnsDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $dst (local.get $pixel))
+                (local.set $kh (i32.const 0))
+                (block $patchDone
+                  (loop $nextPatchRow
+                    (br_if $patchDone (i32.ge_u (local.get $kh) (local.get $fh)))
+                    (local.set $i (i32.const 0))
+                    (block $vectorsDone
+                      (loop $nextVector
+                        (br_if $vectorsDone (i32.ge_u (local.get $i) (local.get $vectorEnd)))
+                        (local.set $d (i32.add (local.get $dst) (local.get $i)))
+                        (v128.store align=1 (local.get $d)
+                          (f32x4.add
+                            (v128.load align=1 (local.get $d))
+                            (v128.load align=1 (i32.add (local.get $cols) (local.get $i)))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                        (br $nextVector)))
+                    (if (i32.ge_u (i32.sub (local.get $run) (local.get $i)) (i32.const 8))
+                      (then
+                        (local.set $d (i32.add (local.get $dst) (local.get $i)))
+                        (v128.store64_lane align=1 0 (local.get $d)
+                          (f32x4.add
+                            (v128.load64_zero align=1 (local.get $d))
+                            (v128.load64_zero align=1 (i32.add (local.get $cols) (local.get $i)))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 8)))))
+                    (if (i32.lt_u (local.get $i) (local.get $run))
+                      (then
+                        (local.set $d (i32.add (local.get $dst) (local.get $i)))
+                        (f32.store align=1 (local.get $d)
+                          (f32.add
+                            (f32.load align=1 (local.get $d))
+                            (f32.load align=1 (i32.add (local.get $cols) (local.get $i)))))))
+                    (local.set $cols (i32.add (local.get $cols) (local.get $run)))
+                    (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+                    (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+                    (br $nextPatchRow)))
+                (local.set $pixel (i32.add (local.get $pixel) (local.get $stepW)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $nextColumn)))
+            (local.set $row (i32.add (local.get $row) (local.get $stepH)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $nextRow)))
+        (local.set $image (i32.add (local.get $image) (local.get $imageBytes)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $nextImage))))
+
+  ;; The gradient of an average pool whose $fh × $fw windows tile the NHWC input (stride equal to the
+  ;; window, no padding): every input pixel of window (b, oh, ow) receives dy[b, oh, ow, …]·$scale,
+  ;; each product rounded to float32 as the JavaScript loop it replaces rounds it. Pixels past the last
+  ;; whole window are not written. Channels four at a time, then two, then one.
+  (func (export "avgPoolGrad")
+    (param $dy i32) (param $dx i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $ch i32)
+    (param $outH i32) (param $outW i32) (param $fh i32) (param $fw i32) (param $scale f32)
+    (local $chBytes i32) (local $vectorEnd i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $windowBytes i32) (local $windowRowBytes i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $c i32)
+    (local $image i32) (local $row i32) (local $window i32) (local $dst i32)
+    (local $scale4 v128) (local $v v128)
+    (local.set $scale4 (f32x4.splat (local.get $scale)))
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $vectorEnd (i32.and (local.get $chBytes) (i32.const -16)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $chBytes)))
+    (local.set $imageBytes (i32.mul (local.get $rowBytes) (local.get $inH)))
+    (local.set $windowBytes (i32.mul (local.get $fw) (local.get $chBytes)))
+    (local.set $windowRowBytes (i32.mul (local.get $fh) (local.get $rowBytes)))
+    (local.set $image (local.get $dx))
+    (block $batchDone
+      (loop $nextImage
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $row (local.get $image))
+        (local.set $oh (i32.const 0))
+        (block $rowsDone
+          (loop $nextRow
+            (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $window (local.get $row))
+            (local.set $ow (i32.const 0))
+            (block $columnsDone
+              (loop $nextColumn
+                (br_if $columnsDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $nextChannels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $chBytes)))
+                    ;; $v: the next four channels, or two, or one, and how many bytes of it to store.
+                    (if (i32.lt_u (local.get $c) (local.get $vectorEnd))
+                      (then
+                        (local.set $v (f32x4.mul (v128.load align=1 (i32.add (local.get $dy) (local.get $c))) (local.get $scale4))))
+                      (else (if (i32.ge_u (i32.sub (local.get $chBytes) (local.get $c)) (i32.const 8))
+                        (then
+                          (local.set $v (f32x4.mul (v128.load64_zero align=1 (i32.add (local.get $dy) (local.get $c))) (local.get $scale4))))
+                        (else
+                          (local.set $v (f32x4.mul (v128.load32_zero align=1 (i32.add (local.get $dy) (local.get $c))) (local.get $scale4)))))))
+                    (local.set $kh (i32.const 0))
+                    (block $windowDone
+                      (loop $nextWindowRow
+                        (br_if $windowDone (i32.ge_u (local.get $kh) (local.get $fh)))
+                        (local.set $dst
+                          (i32.add (i32.add (local.get $window) (i32.mul (local.get $kh) (local.get $rowBytes))) (local.get $c)))
+                        (local.set $kw (i32.const 0))
+                        (block $pixelsDone
+                          (loop $nextPixel
+                            (br_if $pixelsDone (i32.ge_u (local.get $kw) (local.get $fw)))
+                            (if (i32.lt_u (local.get $c) (local.get $vectorEnd))
+                              (then (v128.store align=1 (local.get $dst) (local.get $v)))
+                              (else (if (i32.ge_u (i32.sub (local.get $chBytes) (local.get $c)) (i32.const 8))
+                                (then (v128.store64_lane align=1 0 (local.get $dst) (local.get $v)))
+                                (else (v128.store32_lane align=1 0 (local.get $dst) (local.get $v))))))
+                            (local.set $dst (i32.add (local.get $dst) (local.get $chBytes)))
+                            (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                            (br $nextPixel)))
+                        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+                        (br $nextWindowRow)))
+                    (if (i32.lt_u (local.get $c) (local.get $vectorEnd))
+                      (then (local.set $c (i32.add (local.get $c) (i32.const 16))))
+                      (else (if (i32.ge_u (i32.sub (local.get $chBytes) (local.get $c)) (i32.const 8))
+                        (then (local.set $c (i32.add (local.get $c) (i32.const 8))))
+                        (else (local.set $c (i32.add (local.get $c) (i32.const 4)))))))
+                    (br $nextChannels)))
+                (local.set $dy (i32.add (local.get $dy) (local.get $chBytes)))
+                (local.set $window (i32.add (local.get $window) (local.get $windowBytes)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $nextColumn)))
+            (local.set $row (i32.add (local.get $row) (local.get $windowRowBytes)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $nextRow)))
+        (local.set $image (i32.add (local.get $image) (local.get $imageBytes)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $nextImage))))
+
+  ;; im2col transposed, for one input channel and a horizontal stride of 1 (LeNet-5's conv1): row
+  ;; (kh, kw) of $out holds x[b, oh·$sh + kh, ow + kw] for every output position (b, oh, ow) in order,
+  ;; so each image row's $outW floats are one contiguous run of x, copied in 16-byte vectors (the last
+  ;; one overlapping the one before it; runs under 4 floats one float at a time). Only copies. The
+  ;; rows are $outH·$outW·$batch floats long.
+  (func (export "im2colColumns")
+    (param $x i32) (param $out i32) (param $batch i32) (param $inH i32) (param $inW i32)
+    (param $outH i32) (param $outW i32) (param $fh i32) (param $fw i32) (param $sh i32)
+    (local $run i32) (local $last i32) (local $rowBytes i32) (local $imageBytes i32) (local $stepH i32)
+    (local $kh i32) (local $kw i32) (local $b i32) (local $oh i32) (local $i i32)
+    (local $tap i32) (local $src i32)
+    (local.set $run (i32.shl (local.get $outW) (i32.const 2)))
+    (local.set $last (i32.sub (local.get $run) (i32.const 16)))
+    (local.set $rowBytes (i32.shl (local.get $inW) (i32.const 2)))
+    (local.set $imageBytes (i32.mul (local.get $rowBytes) (local.get $inH)))
+    (local.set $stepH (i32.mul (local.get $sh) (local.get $rowBytes)))
+    (block $tapRowsDone
+      (loop $nextTapRow
+        (br_if $tapRowsDone (i32.ge_u (local.get $kh) (local.get $fh)))
+        (local.set $kw (i32.const 0))
+        (block $tapsDone
+          (loop $nextTap
+            (br_if $tapsDone (i32.ge_u (local.get $kw) (local.get $fw)))
+            ;; $tap: x[0, kh, kw], where this tap's first run starts.
+            (local.set $tap
+              (i32.add (local.get $x)
+                (i32.add (i32.mul (local.get $kh) (local.get $rowBytes)) (i32.shl (local.get $kw) (i32.const 2)))))
+            (local.set $b (i32.const 0))
+            (block $batchDone
+              (loop $nextImage
+                (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+                (local.set $src (i32.add (local.get $tap) (i32.mul (local.get $b) (local.get $imageBytes))))
+                (local.set $oh (i32.const 0))
+                (block $rowsDone
+                  (loop $nextRow
+                    (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $outH)))
+                    (local.set $i (i32.const 0))
+                    (if (i32.ge_s (local.get $last) (i32.const 0))
+                      (then
+                        (block $vectorsDone
+                          (loop $nextVector
+                            (br_if $vectorsDone (i32.ge_s (local.get $i) (local.get $last)))
+                            (v128.store align=1 (i32.add (local.get $out) (local.get $i))
+                              (v128.load align=1 (i32.add (local.get $src) (local.get $i))))
+                            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                            (br $nextVector)))
+                        (v128.store align=1 (i32.add (local.get $out) (local.get $last))
+                          (v128.load align=1 (i32.add (local.get $src) (local.get $last)))))
+                      (else
+                        (block $floatsDone
+                          (loop $nextFloat
+                            (br_if $floatsDone (i32.ge_u (local.get $i) (local.get $run)))
+                            (f32.store align=1 (i32.add (local.get $out) (local.get $i))
+                              (f32.load align=1 (i32.add (local.get $src) (local.get $i))))
+                            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                            (br $nextFloat)))))
+                    (local.set $out (i32.add (local.get $out) (local.get $run)))
+                    (local.set $src (i32.add (local.get $src) (local.get $stepH)))
+                    (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                    (br $nextRow)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $nextImage)))
+            (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+            (br $nextTap)))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br $nextTapRow))))
+
+  ;; A 2×2 average pool with stride 2 and no padding over NHWC x: out[b, oh, ow, c] =
+  ;; ((x[2oh, 2ow] + x[2oh + 1, 2ow]) + (x[2oh, 2ow + 1] + x[2oh + 1, 2ow + 1]))·$scale, each sum and
+  ;; the product rounded to float32: the order of XNNPACK's average-pooling kernel, which wasm's
+  ;; AvgPool runs. Channels four at a time, then two, then one.
+  (func (export "avgPool2x2")
+    (param $x i32) (param $out i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $ch i32)
+    (param $outH i32) (param $outW i32) (param $scale f32)
+    (local $chBytes i32) (local $vectorEnd i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $c i32)
+    (local $image i32) (local $row i32) (local $window i32) (local $s i32)
+    (local $scale4 v128) (local $v v128)
+    (local.set $scale4 (f32x4.splat (local.get $scale)))
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $vectorEnd (i32.and (local.get $chBytes) (i32.const -16)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $chBytes)))
+    (local.set $imageBytes (i32.mul (local.get $rowBytes) (local.get $inH)))
+    (local.set $image (local.get $x))
+    (block $batchDone
+      (loop $nextImage
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $row (local.get $image))
+        (local.set $oh (i32.const 0))
+        (block $rowsDone
+          (loop $nextRow
+            (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $window (local.get $row))
+            (local.set $ow (i32.const 0))
+            (block $columnsDone
+              (loop $nextColumn
+                (br_if $columnsDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $nextChannels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $chBytes)))
+                    (local.set $s (i32.add (local.get $window) (local.get $c)))
+                    (if (i32.lt_u (local.get $c) (local.get $vectorEnd))
+                      (then
+                        (v128.store align=1 (local.get $out)
+                          (f32x4.mul
+                            (f32x4.add
+                              (f32x4.add
+                                (v128.load align=1 (local.get $s))
+                                (v128.load align=1 (i32.add (local.get $s) (local.get $rowBytes))))
+                              (f32x4.add
+                                (v128.load align=1 (i32.add (local.get $s) (local.get $chBytes)))
+                                (v128.load align=1
+                                  (i32.add (i32.add (local.get $s) (local.get $rowBytes)) (local.get $chBytes)))))
+                            (local.get $scale4)))
+                        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+                        (local.set $c (i32.add (local.get $c) (i32.const 16))))
+                      (else (if (i32.ge_u (i32.sub (local.get $chBytes) (local.get $c)) (i32.const 8))
+                        (then
+                          (v128.store64_lane align=1 0 (local.get $out)
+                            (f32x4.mul
+                              (f32x4.add
+                                (f32x4.add
+                                  (v128.load64_zero align=1 (local.get $s))
+                                  (v128.load64_zero align=1 (i32.add (local.get $s) (local.get $rowBytes))))
+                                (f32x4.add
+                                  (v128.load64_zero align=1 (i32.add (local.get $s) (local.get $chBytes)))
+                                  (v128.load64_zero align=1
+                                    (i32.add (i32.add (local.get $s) (local.get $rowBytes)) (local.get $chBytes)))))
+                              (local.get $scale4)))
+                          (local.set $out (i32.add (local.get $out) (i32.const 8)))
+                          (local.set $c (i32.add (local.get $c) (i32.const 8))))
+                        (else
+                          (f32.store align=1 (local.get $out)
+                            (f32.mul
+                              (f32.add
+                                (f32.add
+                                  (f32.load align=1 (local.get $s))
+                                  (f32.load align=1 (i32.add (local.get $s) (local.get $rowBytes))))
+                                (f32.add
+                                  (f32.load align=1 (i32.add (local.get $s) (local.get $chBytes)))
+                                  (f32.load align=1
+                                    (i32.add (i32.add (local.get $s) (local.get $rowBytes)) (local.get $chBytes)))))
+                              (local.get $scale)))
+                          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+                          (local.set $c (i32.add (local.get $c) (i32.const 4)))))))
+                    (br $nextChannels)))
+                (local.set $window (i32.add (local.get $window) (i32.shl (local.get $chBytes) (i32.const 1))))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $nextColumn)))
+            (local.set $row (i32.add (local.get $row) (i32.shl (local.get $rowBytes) (i32.const 1))))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $nextRow)))
+        (local.set $image (i32.add (local.get $image) (local.get $imageBytes)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $nextImage))))
 )
