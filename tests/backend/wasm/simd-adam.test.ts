@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SIMD_MODULE_BASE64 } from '../../../experiments/lib/backend/wasm/simd/module.ts';
-import { adamConstants } from '../../../experiments/lib/backend/wasm/adam-constants.ts';
+import { adamConstants, adamRank1Bounds } from '../../../experiments/lib/backend/wasm/adam-constants.ts';
 
 const memory = new WebAssembly.Memory({ initial: 4 });
 const simd = new WebAssembly.Instance(
@@ -61,17 +61,18 @@ for (const [when, accBeta1, accBeta2, epsilon] of [
       accBeta1,
       accBeta2,
     );
-    const rows = 7;
+    const bounds = adamRank1Bounds({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon });
+    const rows = 40;
     const columns = 10; // two SIMD groups and a remainder of 2 per row
     const count = rows * columns;
     const { w, g, m, v } = mixed(count, 17);
-    const x = Float32Array.from({ length: rows }, (_, i) => [0, 1, -0.5, 1e-20, 2, 0, 0.25][i]!);
+    const x = Float32Array.from({ length: rows }, (_, i) => [0, 1, -0.5, 1e-20, 2, 0, 0.25][i % 7]!);
     const dy = Float32Array.from(
       { length: columns },
       (_, j) => [0, 1e-3, 0, -2e-4, 0, 0, 5e-5, 0, 0, 1e-7][j]!,
     );
     const heap = new Float32Array(memory.buffer);
-    const at = (k: number) => k * 128 * 4; // float offsets, in bytes, of 128-float slots
+    const at = (k: number) => k * 512 * 4; // byte offsets of 512-float slots
     // adam on the elementwise gradient g.
     heap.set(w, at(0) / 4);
     heap.set(g, at(1) / 4);
@@ -93,7 +94,7 @@ for (const [when, accBeta1, accBeta2, epsilon] of [
     heap.set(v, at(3) / 4);
     heap.set(x, at(7) / 4);
     heap.set(dy, at(8) / 4);
-    simd.adamRank1!(at(0), at(2), at(3), at(7), rows, at(8), columns, ...constants);
+    simd.adamRank1!(at(0), at(2), at(3), at(7), rows, at(8), columns, ...constants, ...bounds);
     for (let i = 0; i < rows; i++)
       for (let j = 0; j < columns; j++) {
         const e = i * columns + j;

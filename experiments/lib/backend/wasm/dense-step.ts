@@ -24,7 +24,7 @@ import type { AdamSlot, AdamSlots, FusedStepFactory, FusedTrainingStep } from '.
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../../contract/image.ts';
 import { nativeProducts, type Blas } from '../blas/openblas.ts';
 import { BACKEND } from './kernel.ts';
-import { adamConstants } from './adam-constants.ts';
+import { adamConstants, adamRank1Bounds } from './adam-constants.ts';
 import { forgetPackedCopies } from './heap.ts';
 import { simdModule, type SimdFunctions } from './simd/functions.ts';
 import { softmaxLoss } from './softmax-loss.ts';
@@ -116,6 +116,7 @@ function fusedStep(
   const loss = softmaxLoss(backend, NUM_CLASSES);
   const side = IMAGE_SIZE - 2 * margin;
   const f = Math.fround;
+  const bounds = adamRank1Bounds(adam.attrs);
   const variables = adam.slots.flatMap((slot) => [slot.variable, slot.firstMoment, slot.secondMoment]);
   const dataIds = variables.map((variable) => variable.dataId);
 
@@ -175,7 +176,7 @@ function fusedStep(
       // Backward from the last layer, each layer's weights updated once its input gradient is computed.
       const accBeta1 = (backend.typedArrayFromHeap(adam.accBeta1) as Float32Array)[0]!;
       const accBeta2 = (backend.typedArrayFromHeap(adam.accBeta2) as Float32Array)[0]!;
-      const constants = adamConstants(adam.attrs, accBeta1, accBeta2);
+      const constants = [...adamConstants(adam.attrs, accBeta1, accBeta2), ...bounds];
       for (let l = layers.length - 1; l >= 0; l--) {
         const layer = layers[l]!;
         const { pre, dOut, dPre } = buffers[l]!;

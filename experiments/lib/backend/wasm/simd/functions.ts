@@ -11,7 +11,7 @@ export interface SimdFunctions {
   /** adam(w, g, m, v, wOut, mOut, vOut, count, ...../adam-constants.ts). */
   adam(...args: number[]): void;
   /**
-   * adamRank1(w, m, v, x, rows, dy, columns, ...../adam-constants.ts): adam's
+   * adamRank1(w, m, v, x, rows, dy, columns, ...adamConstants, ...adamRank1Bounds (../adam-constants.ts)): adam's
    * update in place of a rows × columns weight matrix whose gradient is x·dyᵀ (a dense layer at batch 1).
    */
   adamRank1(...args: number[]): void;
