@@ -13,6 +13,8 @@
  *                          own kernels (only the Conv2DBackpropFilter wasm lacks is added), tfjs's Adam,
  *                          and batch-1 inference through model.predict; the training step's forward
  *                          pass (experiments/lib/engine/forward.ts) is the engine's in both
+ *   --engine-step          train every batch through tfjs's engine, not a replay of the recorded step
+ *                          (experiments/lib/engine/replay-step.ts), to measure what the replay saves
  *   --profile              also print, per model, where a training step's time goes, kernel by kernel
  *   --json                 print one JSON object as the last line
  *
@@ -50,6 +52,7 @@ function parseArguments(known: ReadonlyMap<string, ArchitectureSpec>) {
       threads: { type: 'string', default: '1' },
       'no-blas': { type: 'boolean', default: false },
       plain: { type: 'boolean', default: false },
+      'engine-step': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
@@ -75,6 +78,7 @@ function parseArguments(known: ReadonlyMap<string, ArchitectureSpec>) {
     threads: Number(values.threads),
     blas: !values['no-blas'],
     plain: values.plain,
+    engineStep: values['engine-step'],
     profile: values.profile,
     json: values.json,
   };
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
       seed: 1,
       name: id,
       fusedStep: args.plain ? undefined : denseTrainingStep,
+      replay: !args.plain && !args.engineStep,
       onBatch: () => {
         stamps.push(systemClock.wallSeconds());
         cpuStamps.push(systemClock.cpuSeconds());

@@ -12,6 +12,7 @@ import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../contract/image.ts';
 import type { EpochLog } from '../contract/results.ts';
 import { applyAdam, adamSlots } from './adam-state.ts';
 import { ADAM_UPDATE, type FusedStepFactory, type StepOutcome } from './kernel-names.ts';
+import { replayedStep, type StepGradients } from './replay-step.ts';
 
 /** Pixels per image (784); the same number as ../contract/image.ts IMAGE_PIXELS. */
 export const PIXELS = IMAGE_PIXELS;
@@ -29,6 +30,11 @@ export interface BatchProgress {
   batches: number;
   loss: number;
   samplesPerSecond: number;
+  /**
+   * Which step trained the batch: the backend's fused step, a replay of the recorded engine step
+   * (`replay`), or the engine's own (the recorded one included).
+   */
+  step: 'fused' | 'replayed' | 'engine';
 }
 
 /** Monotonic clock in seconds plus process CPU seconds; replaceable in tests. */
@@ -64,6 +70,11 @@ export interface TrainOptions {
    * `trainStep` for the batches it takes; the values are the same either way.
    */
   fusedStep?: FusedStepFactory;
+  /**
+   * Replay the engine's step from a recording of its kernel calls after the first full batch
+   * (./replay-step.ts); the values are the same either way.
+   */
+  replay?: boolean;
 }
 
 /** Mean cross-entropy and accuracy of `model` on a labelled set, in batches. */
@@ -115,22 +126,34 @@ export function evaluate(
  * `optimizer.applyGradients(gradients)`, except that for an AdamOptimizer on a backend with the
  * `AdamUpdate` kernel (backend/wasm) each variable is updated by that one kernel rather than by
  * eleven element-wise ones, with the optimizer's state kept as tfjs-core's own (./adam-state.ts).
+ * The kernel is called directly rather than through the engine, which would wrap its three outputs
+ * in tensors only for them to be assigned: an output that is its variable's own data, updated in
+ * place, needs no assignment, only its extra reference dropped.
  */
 export function applyGradients(optimizer: tf.Optimizer, gradients: tf.NamedTensorMap): void {
+  const kernel = tf.getKernel(ADAM_UPDATE, tf.getBackend());
+  const backend = tf.backend();
   const fused =
-    tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined &&
+    kernel !== undefined &&
     applyAdam(optimizer, gradients, (slot, gradient, attrs, adam) => {
       const { variable: value, firstMoment, secondMoment } = slot;
-      const [newValue, newFirst, newSecond] = tf
-        .engine()
-        .runKernel(
-          ADAM_UPDATE,
-          { value, gradient, firstMoment, secondMoment, accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
-      firstMoment.assign(newFirst!);
-      secondMoment.assign(newSecond!);
-      value.assign(newValue!);
+      const outputs = kernel.kernelFunc({
+        inputs: {
+          value,
+          gradient,
+          firstMoment,
+          secondMoment,
+          accBeta1: adam.accBeta1,
+          accBeta2: adam.accBeta2,
+        },
+        attrs: attrs as unknown as tf.NamedAttrMap,
+        backend,
+      }) as tf.TensorInfo[];
+      [value, firstMoment, secondMoment].forEach((variable, i) => {
+        const output = outputs[i]!;
+        if (output.dataId === variable.dataId) backend.disposeData(output.dataId);
+        else variable.assign(tf.engine().makeTensorFromTensorInfo(output));
+      });
     });
   if (!fused) optimizer.applyGradients(gradients);
 }
@@ -150,16 +173,27 @@ export function trainStep(
   return tf.tidy(() => {
     const xs = tf.tensor4d(images.subarray(0, size * PIXELS), [size, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const ids = tf.tensor1d(labelIds.subarray(0, size), 'int32');
-    const labels = tf.oneHot(ids, NUM_CLASSES);
-    let correct: tf.Scalar | undefined;
-    const { value: loss, grads } = optimizer.computeGradients(() => {
-      const logits = applyForTraining(model, xs) as tf.Tensor2D;
-      correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), ids), 'int32')));
-      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-    });
+    const { loss, correct, grads } = stepGradients(model, optimizer, xs, ids);
     applyGradients(optimizer, grads);
-    return { loss, correct: correct! };
+    return { loss, correct };
   });
+}
+
+/** The step's loss, count of correct predictions and gradients for images `xs` with labels `ids`. */
+export function stepGradients(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  xs: tf.Tensor4D,
+  ids: tf.Tensor1D,
+): StepGradients {
+  const labels = tf.oneHot(ids, NUM_CLASSES);
+  let correct: tf.Scalar | undefined;
+  const { value: loss, grads } = optimizer.computeGradients(() => {
+    const logits = applyForTraining(model, xs) as tf.Tensor2D;
+    correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), ids), 'int32')));
+    return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  });
+  return { loss, correct: correct!, grads };
 }
 
 /** Trains `model` in place and returns one log per epoch. Throws DivergenceError on a non-finite loss. */
@@ -173,6 +207,13 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
   const logs: EpochLog[] = [];
   const slots = options.fusedStep === undefined ? undefined : adamSlots(optimizer, model);
   const fused = slots === undefined ? undefined : options.fusedStep!(model, slots, batchSize);
+  const replayed = options.replay
+    ? replayedStep(
+        batchSize,
+        (xs, ids) => stepGradients(model, optimizer, xs, ids),
+        (grads) => applyGradients(optimizer, grads),
+      )
+    : undefined;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       shuffleInPlace(order, random);
@@ -187,8 +228,14 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
         gatherRows(train.images, PIXELS, order, start, end, xBuffer);
         for (let i = 0; i < size; i++) yBuffer[i] = train.labels[order[start + i]!]!;
 
-        const outcome =
-          fused?.run(xBuffer, yBuffer, size) ?? engineStep(model, optimizer, xBuffer, yBuffer, size);
+        let step: BatchProgress['step'] = 'fused';
+        let outcome = fused?.run(xBuffer, yBuffer, size);
+        if (outcome === undefined) {
+          const replays = replayed?.replays;
+          outcome = replayed?.run(xBuffer, yBuffer, size);
+          step = outcome !== undefined && replayed!.replays !== replays ? 'replayed' : 'engine';
+          outcome ??= engineStep(model, optimizer, xBuffer, yBuffer, size);
+        }
         const lossValue = outcome.loss;
         correctSum += outcome.correct;
         if (!Number.isFinite(lossValue))
@@ -200,6 +247,7 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
           batches,
           loss: lossSum / end,
           samplesPerSecond: end / Math.max(1e-9, clock.wallSeconds() - wallStart),
+          step,
         });
       }
       const trainSeconds = clock.wallSeconds() - wallStart;
@@ -223,6 +271,7 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
     }
   } finally {
     fused?.dispose();
+    replayed?.dispose();
   }
   return logs;
 }

@@ -91,6 +91,8 @@ export interface TrialHooks {
   clock?: Clock;
   /** The backend's fused training step (./kernel-names.ts), from the caller: the engine imports no backend. */
   fusedStep?: FusedStepFactory;
+  /** Replay the engine's training step from a recording of its kernel calls (./replay-step.ts). */
+  replay?: boolean;
   onBatch?: (progress: BatchProgress) => void;
   onEpochEnd?: (log: EpochLog) => void;
 }
@@ -123,6 +125,7 @@ export async function trainTrial(
       onBatch: hooks.onBatch,
       onEpochEnd: hooks.onEpochEnd,
       fusedStep: hooks.fusedStep,
+      replay: hooks.replay,
     });
     const evaluation = evaluate(model, set.test);
     const files = await save.serialise(model);

@@ -73,6 +73,7 @@ async function run(job: Job): Promise<TrialOutcome> {
   let lastSent = 0;
   const trained = await trainTrial(job.settings, data!, {
     fusedStep: denseTrainingStep,
+    replay: true,
     onBatch: (p) => {
       if (orphaned()) process.exit(1);
       const now = Date.now();

@@ -3,13 +3,18 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { denseTrainingStep } from '../../../experiments/lib/backend/wasm/dense-step.ts';
 import { nativeProducts } from '../../../experiments/lib/backend/blas/openblas.ts';
-import { loadMnist, normalise } from '../../../experiments/lib/engine/dataset.ts';
 import { buildModel } from '../../../experiments/lib/engine/models.ts';
 import { adam } from '../../../experiments/lib/engine/trial.ts';
-import { PIXELS, trainModel, type LabelledImages } from '../../../experiments/lib/engine/train.ts';
+import { trainModel, type LabelledImages } from '../../../experiments/lib/engine/train.ts';
 import type { FusedStepFactory } from '../../../experiments/lib/engine/kernel-names.ts';
 import type { Layer } from '../../../experiments/lib/contract/architecture.ts';
 import { architecture } from '../../helpers/architectures.ts';
+import {
+  assertSameTraining,
+  firstTrainingImages,
+  trainedState,
+  type TrainingOutcome,
+} from '../../helpers/training-outcome.ts';
 import { requireBlas, skipWithoutBlas } from '../../helpers/blas.ts';
 import { onWasmWithKernels } from './values.ts';
 
@@ -18,26 +23,14 @@ let images: LabelledImages;
 before(async () => {
   await onWasmWithKernels();
   nativeProducts.blas = skipWithoutBlas === false ? requireBlas() : undefined;
-  const mnist = await loadMnist();
-  const count = 220;
-  images = {
-    images: normalise(mnist.train.images.subarray(0, count * PIXELS)),
-    labels: mnist.train.labels.subarray(0, count),
-    count,
-  };
+  images = await firstTrainingImages(220);
 });
 
 after(() => {
   nativeProducts.blas = undefined;
 });
 
-interface Outcome {
-  /** The running mean loss after every step, as the training loop reports it. */
-  losses: number[];
-  trainAccuracy: number;
-  weights: Float32Array[];
-  /** The optimizer's iteration count and moments. */
-  optimizer: Float32Array[];
+interface Outcome extends TrainingOutcome {
   /** Steps the fused step took. */
   fusedSteps: number;
 }
@@ -85,22 +78,12 @@ async function train(
   const outcome = {
     losses,
     trainAccuracy: log!.trainAccuracy,
-    weights: model.getWeights().map((weight) => weight.dataSync() as Float32Array),
-    optimizer: (await opt.getWeights()).map((named) => named.tensor.dataSync() as Float32Array),
+    ...(await trainedState(model, opt)),
     fusedSteps: counter.steps,
   };
   model.dispose();
   opt.dispose();
   return outcome;
-}
-
-function assertSame(actual: Outcome, expected: Outcome): void {
-  assert.deepEqual(actual.losses, expected.losses);
-  assert.equal(actual.trainAccuracy, expected.trainAccuracy);
-  assert.equal(actual.weights.length, expected.weights.length);
-  actual.weights.forEach((values, i) => assert.deepEqual(values, expected.weights[i], `weight ${i}`));
-  assert.equal(actual.optimizer.length, expected.optimizer.length);
-  actual.optimizer.forEach((values, i) => assert.deepEqual(values, expected.optimizer[i], `optimizer ${i}`));
 }
 
 /** A crop, a linear first layer (tfjs fuses its bias) and a linear output layer. */
@@ -115,7 +98,7 @@ describe('the fused batch-1 training step of a dense stack', { skip: skipWithout
   test('trains MLP-1 to bit for bit the losses, weights and Adam state of the engine step', async () => {
     const fused = await train(architecture('mlp1').layers, true);
     assert.equal(fused.fusedSteps, images.count);
-    assertSame(fused, await train(architecture('mlp1').layers, false));
+    assertSameTraining(fused, await train(architecture('mlp1').layers, false));
   });
 
   // With β2 = 0.9 both bias corrections round to exactly 1 after about 170 steps, from when the SIMD
@@ -124,13 +107,13 @@ describe('the fused batch-1 training step of a dense stack', { skip: skipWithout
     const optimizer = () => tf.train.adam(0.001, 0.9, 0.9, 1e-8);
     const fused = await train(architecture('mlp2').layers, true, optimizer);
     assert.equal(fused.fusedSteps, images.count);
-    assertSame(fused, await train(architecture('mlp2').layers, false, optimizer));
+    assertSameTraining(fused, await train(architecture('mlp2').layers, false, optimizer));
   });
 
   test('trains linear layers, whose bias tfjs fuses into the product, the same', async () => {
     const fused = await train(LINEAR_STACK, true);
     assert.equal(fused.fusedSteps, images.count);
-    assertSame(fused, await train(LINEAR_STACK, false));
+    assertSameTraining(fused, await train(LINEAR_STACK, false));
   });
 
   test('is not taken for a convolutional model, a batch larger than one or an optimizer other than Adam', async () => {
