@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ResultsError, formatPath } from '../experiments/lib/contract/errors.ts';
+import { ResultsError, parseFileJson } from '../experiments/lib/contract/errors.ts';
 
 /** Reference folder, relative to the working directory. */
 export const DEFAULT_REFERENCE_DIR = 'experiments/reference';
@@ -76,12 +76,7 @@ export type ReferenceRun = z.infer<typeof ReferenceRun>;
 
 /** Validates unknown JSON as the PyTorch reference: the schema, then what it cannot say. */
 export function parseReference(json: unknown, file: string): Reference {
-  const parsed = Reference.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ResultsError(file, formatPath(issue.path), issue.message);
-  }
-  const reference = parsed.data;
+  const reference = parseFileJson(Reference, json, file);
   for (const [model, { runs }] of Object.entries(reference.models)) {
     const seen = new Map<number, number>();
     runs.forEach((run, i) => {

@@ -3,6 +3,7 @@
  * that names the file, the field and what was expected, and takes `{ cause }` (the error it wraps)
  * so `--debug` can print the whole chain.
  */
+import type { ZodType } from 'zod';
 
 /** A dataset file that cannot be used: wrong magic number, truncated, inconsistent counts, bad labels. */
 export class DatasetError extends Error {
@@ -97,6 +98,16 @@ export class FileError extends Error {
     super(`${path}: cannot ${action}: ${firstLine(cause)}`, { cause });
     this.name = 'FileError';
   }
+}
+
+/** `schema`'s reading of the JSON of `file`; a ResultsError naming the file and the first failing field. */
+export function parseFileJson<T>(schema: ZodType<T>, json: unknown, file: string): T {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ResultsError(file, formatPath(issue.path), issue.message);
+  }
+  return parsed.data;
 }
 
 /** Turns a zod issue path into the `models[1].id` form used in messages. */

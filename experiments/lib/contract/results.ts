@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ResultsError, formatPath } from './errors.ts';
+import { ResultsError, parseFileJson } from './errors.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -283,12 +283,7 @@ export type Results = z.infer<typeof Results>;
 
 /** Validates unknown JSON as a results file; errors name the file and the field. */
 export function parseResults(json: unknown, file: string): Results {
-  const parsed = Results.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ResultsError(file, formatPath(issue.path), issue.message);
-  }
-  return parsed.data;
+  return parseFileJson(Results, json, file);
 }
 
 export async function readResults(file: string): Promise<Results> {

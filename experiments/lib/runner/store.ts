@@ -8,7 +8,7 @@
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TrialRecord } from '../contract/trial.ts';
-import { ResultsError, formatPath } from '../contract/errors.ts';
+import { ResultsError, parseFileJson } from '../contract/errors.ts';
 import type { SavedFiles } from '../engine/save.ts';
 import { failpoint, temporaryName, withPath } from './files.ts';
 
@@ -36,14 +36,9 @@ export async function readRecord(store: string, key: string): Promise<TrialRecor
   } catch (error) {
     throw new ResultsError(file, '(file)', `cannot read the trial record: ${(error as Error).message}`);
   }
-  const parsed = TrialRecord.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ResultsError(file, formatPath(issue.path), issue.message);
-  }
-  if (parsed.data.key !== key)
-    throw new ResultsError(file, 'key', `expected ${key}, found ${parsed.data.key}`);
-  return parsed.data;
+  const record = parseFileJson(TrialRecord, json, file);
+  if (record.key !== key) throw new ResultsError(file, 'key', `expected ${key}, found ${record.key}`);
+  return record;
 }
 
 export async function readModelFiles(store: string, key: string): Promise<SavedFiles> {

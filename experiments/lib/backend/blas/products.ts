@@ -4,7 +4,7 @@
  * set, compute on the wasm heap in place through `sgemm` and `sgemv`, and otherwise call the kernel
  * they wrap (../wasm/kernels registers them).
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WasmKernel } from '../wasm/kernel.ts';
 import { nativeProducts, type Blas } from './openblas.ts';
@@ -67,7 +67,7 @@ export function blasColumnSums(kernel: WasmKernel): WasmKernel {
     const axes = [...new Set((Array.isArray(axis) ? axis : [axis ?? -1]).map((a) => (a < 0 ? a + rank : a)))];
     if (axes.length !== rank - 1 || axes.some((a) => a < 0 || a > rank - 2)) return kernel(args);
     const columns = x.shape[rank - 1]!;
-    const rows = x.shape.slice(0, -1).reduce((product, size) => product * size, 1);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, -1));
     const out = args.backend.makeOutput(
       args.attrs?.keepDims ? [...Array(rank - 1).fill(1), columns] : [columns],
       'float32',
@@ -107,8 +107,8 @@ function blasProduct(
   const transposeB = Boolean(attrs?.transposeB);
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
-  const batchA = outerA.reduce((product, size) => product * size, 1);
-  const batchB = outerB.reduce((product, size) => product * size, 1);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
   const sameOuter = outerA.length === outerB.length && outerA.every((size, i) => size === outerB[i]);
   if (!sameOuter && batchA !== 1 && batchB !== 1) return undefined;
   const rankA = a.shape.length;
@@ -117,7 +117,7 @@ function blasProduct(
   const k = a.shape[rankA - (transposeA ? 2 : 1)]!;
   const n = b.shape[rankB - (transposeB ? 2 : 1)]!;
   if (b.shape[rankB - (transposeB ? 1 : 2)] !== k) return undefined;
-  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.reduce((p, s) => p * s, 1) !== n))
+  if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n))
     return undefined;
   // The broadcast batch shape, e.g. [1, 1] with [3] → [1, 3]: as tfjs's, with one side all ones or both equal.
   const rank = Math.max(outerA.length, outerB.length);

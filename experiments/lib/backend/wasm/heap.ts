@@ -3,7 +3,7 @@
  * SIMD module (./simd), the rest (or all, without it) in JavaScript with the same float32 roundings;
  * and the bookkeeping for tensors written in place.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdModule } from './simd/functions.ts';
 
@@ -49,9 +49,5 @@ export function forgetPackedCopies(backend: BackendWasm, tensor: tf.TensorInfo):
   const internals = backend as unknown as WasmInternals;
   const { id, memoryOffset } = internals.dataIdMap.get(tensor.dataId);
   internals.wasm.tfjs.disposeData(id);
-  internals.wasm.tfjs.registerTensor(
-    id,
-    tensor.shape.reduce((a, b) => a * b, 1),
-    memoryOffset,
-  );
+  internals.wasm.tfjs.registerTensor(id, tf.util.sizeFromShape(tensor.shape), memoryOffset);
 }

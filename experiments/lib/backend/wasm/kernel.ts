@@ -4,7 +4,7 @@
  * project, so the BLAS products (../blas) and the wasm kernels can both use it without importing
  * each other.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** tfjs's name of the backend these kernels are registered for. */
@@ -43,5 +43,5 @@ export interface WasmKernelConfig {
 
 /** How many matrices a tensor holds: the product of all but its last two dimensions. */
 export function batchSize(x: tf.TensorInfo): number {
-  return x.shape.slice(0, -2).reduce((product, size) => product * size, 1);
+  return tf.util.sizeFromShape(x.shape.slice(0, -2));
 }

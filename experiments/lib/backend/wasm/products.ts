@@ -4,7 +4,7 @@
  * runs fast. Each computes every element as the same sum over the same terms in the same order as
  * the product asked for, so the values are the same (tests/backend/wasm/products.test.ts).
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { batchSize, type WasmKernel, type WasmKernelArgs } from './kernel.ts';
 
 /**
@@ -119,8 +119,8 @@ export function packsLeftOperand(
   transposeA: boolean,
   transposeB: boolean,
 ): boolean {
-  const sizeA = shapeA.reduce((product, size) => product * size, 1);
-  const sizeB = shapeB.reduce((product, size) => product * size, 1);
+  const sizeA = tf.util.sizeFromShape([...shapeA]);
+  const sizeB = tf.util.sizeFromShape([...shapeB]);
   const rows = shapeA[shapeA.length - (transposeA ? 1 : 2)]!;
   const columns = shapeB[shapeB.length - (transposeB ? 2 : 1)]!;
   const direct = PACK_NS * sizeB + TRANSPOSE_NS * ((transposeA ? sizeA : 0) + (transposeB ? sizeB : 0));

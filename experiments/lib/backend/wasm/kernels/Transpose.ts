@@ -17,7 +17,7 @@ export function blockedTranspose(original: WasmKernel): WasmKernel {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const perm = (args.attrs?.perm ?? []) as number[];
     const rank = x.shape.length;
-    const leading = x.shape.slice(0, -2).reduce((product, size) => product * size, 1);
+    const leading = tf.util.sizeFromShape(x.shape.slice(0, -2));
     const swapsLastTwo =
       rank >= 2 &&
       perm[rank - 2] === rank - 1 &&
