@@ -20,7 +20,8 @@
  * through the engine too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE } from '../contract/image.ts';
+import { IMAGE_PIXELS } from '../contract/image.ts';
+import { batchShape, batchTensors } from './batch.ts';
 import { captureKernelCalls, type CapturedCall } from './kernel-capture.ts';
 import type { StepOutcome } from './kernel-names.ts';
 
@@ -70,12 +71,14 @@ export interface StepGradients {
 export interface ReplayedStep {
   /**
    * One step on the first `size` images of `images` with labels `labels`: the engine's, recorded, the
-   * first time a batch of the recorded size comes; replayed after; undefined (nothing changed) for
-   * any other size or when the step cannot be recorded.
+   * first time a batch of the recorded size comes (`replayed` false); replayed after; undefined
+   * (nothing changed) for any other size or when the step cannot be recorded.
    */
-  run(images: Float32Array, labels: Int32Array, size: number): StepOutcome | undefined;
-  /** How many steps were replayed (not counting the recorded one). */
-  readonly replays: number;
+  run(
+    images: Float32Array,
+    labels: Int32Array,
+    size: number,
+  ): (StepOutcome & { replayed: boolean }) | undefined;
   dispose(): void;
 }
 
@@ -90,39 +93,21 @@ export function replayedStep(
 ): ReplayedStep {
   let recording: Recording | undefined;
   let unrecordable = false;
-  let replays = 0;
   return {
-    get replays() {
-      return replays;
-    },
     run(images, labels, size) {
       if (size !== batchSize || unrecordable) return undefined;
-      if (recording !== undefined) {
-        replays++;
-        return replay(recording, images, labels, size, apply);
-      }
+      if (recording !== undefined)
+        return { ...replay(recording, images, labels, size, apply), replayed: true };
       const recorded = record(images, labels, size, gradients, apply);
       if (recorded.recording === undefined) unrecordable = true;
       recording = recorded.recording;
-      return recorded.outcome;
+      return { ...recorded.outcome, replayed: false };
     },
     dispose() {
       if (recording !== undefined) tf.dispose(recording.constants);
       recording = undefined;
     },
   };
-}
-
-/** The batch's images (N×28×28×1) and labels as tensors, as ./train.ts `trainStep` makes them. */
-function batchTensors(images: Float32Array, labels: Int32Array, size: number) {
-  const xs = tf.tensor4d(images.subarray(0, size * IMAGE_SIZE * IMAGE_SIZE), [
-    size,
-    IMAGE_SIZE,
-    IMAGE_SIZE,
-    1,
-  ]);
-  const ids = tf.tensor1d(labels.subarray(0, size), 'int32');
-  return { xs, ids };
 }
 
 /** Runs the engine's step once, recording its kernel calls. */
@@ -230,11 +215,7 @@ function replay(
   apply: (grads: tf.NamedTensorMap) => void,
 ): StepOutcome {
   const backend = tf.backend();
-  const xs = backend.write(
-    images.subarray(0, size * IMAGE_SIZE * IMAGE_SIZE),
-    [size, IMAGE_SIZE, IMAGE_SIZE, 1],
-    'float32',
-  );
+  const xs = backend.write(images.subarray(0, size * IMAGE_PIXELS), batchShape(size), 'float32');
   const ids = backend.write(labels.subarray(0, size), [size], 'int32');
   const outputs: tf.TensorInfo[][] = [];
   try {

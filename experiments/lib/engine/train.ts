@@ -8,7 +8,8 @@ import seedrandom from 'seedrandom';
 import { gatherRows, shuffleInPlace } from './dataset.ts';
 import { DivergenceError } from '../contract/errors.ts';
 import { applyForTraining } from './forward.ts';
-import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES } from '../contract/image.ts';
+import { IMAGE_PIXELS, NUM_CLASSES } from '../contract/image.ts';
+import { batchTensors } from './batch.ts';
 import type { EpochLog } from '../contract/results.ts';
 import { applyAdam, adamSlots } from './adam-state.ts';
 import { ADAM_UPDATE, type FusedStepFactory, type StepOutcome } from './kernel-names.ts';
@@ -89,16 +90,12 @@ export function evaluate(
   for (let start = 0; start < set.count; start += batchSize) {
     const size = Math.min(batchSize, set.count - start);
     const [losses, probabilities] = tf.tidy(() => {
-      const xs = tf.tensor4d(set.images.subarray(start * PIXELS, (start + size) * PIXELS), [
+      const { xs, ids } = batchTensors(
+        set.images.subarray(start * PIXELS),
+        Int32Array.from(set.labels.subarray(start, start + size)),
         size,
-        IMAGE_SIZE,
-        IMAGE_SIZE,
-        1,
-      ]);
-      const labels = tf.oneHot(
-        tf.tensor1d(Int32Array.from(set.labels.subarray(start, start + size)), 'int32'),
-        NUM_CLASSES,
       );
+      const labels = tf.oneHot(ids, NUM_CLASSES);
       const logits = model.predict(xs) as tf.Tensor2D;
       return [
         tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE),
@@ -171,8 +168,7 @@ export function trainStep(
   size: number,
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   return tf.tidy(() => {
-    const xs = tf.tensor4d(images.subarray(0, size * PIXELS), [size, IMAGE_SIZE, IMAGE_SIZE, 1]);
-    const ids = tf.tensor1d(labelIds.subarray(0, size), 'int32');
+    const { xs, ids } = batchTensors(images, labelIds, size);
     const { loss, correct, grads } = stepGradients(model, optimizer, xs, ids);
     applyGradients(optimizer, grads);
     return { loss, correct };
@@ -231,10 +227,9 @@ export async function trainModel(options: TrainOptions): Promise<EpochLog[]> {
         let step: BatchProgress['step'] = 'fused';
         let outcome = fused?.run(xBuffer, yBuffer, size);
         if (outcome === undefined) {
-          const replays = replayed?.replays;
-          outcome = replayed?.run(xBuffer, yBuffer, size);
-          step = outcome !== undefined && replayed!.replays !== replays ? 'replayed' : 'engine';
-          outcome ??= engineStep(model, optimizer, xBuffer, yBuffer, size);
+          const replay = replayed?.run(xBuffer, yBuffer, size);
+          step = replay?.replayed ? 'replayed' : 'engine';
+          outcome = replay ?? engineStep(model, optimizer, xBuffer, yBuffer, size);
         }
         const lossValue = outcome.loss;
         correctSum += outcome.correct;
